@@ -1,0 +1,1 @@
+"""jaxnn.activations (to be written)."""

@@ -1,0 +1,1 @@
+"""jaxnn.data (to be written)."""

@@ -1,0 +1,1 @@
+"""jaxnn.gradcheck (to be written)."""

@@ -1,0 +1,1 @@
+"""jaxnn.initializers (to be written)."""

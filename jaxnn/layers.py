@@ -1,0 +1,1 @@
+"""jaxnn.layers (to be written)."""

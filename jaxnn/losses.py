@@ -1,0 +1,1 @@
+"""jaxnn.losses (to be written)."""

@@ -1,0 +1,1 @@
+"""jaxnn.metrics (to be written)."""

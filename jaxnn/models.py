@@ -1,0 +1,1 @@
+"""jaxnn.models (to be written)."""

@@ -1,0 +1,1 @@
+"""jaxnn.optim (to be written)."""

@@ -1,0 +1,1 @@
+"""jaxnn.parallel (to be written)."""

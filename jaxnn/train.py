@@ -1,0 +1,1 @@
+"""jaxnn.train (to be written)."""

@@ -1,0 +1,1 @@
+"""jaxnn.viz (to be written)."""
