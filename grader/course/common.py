@@ -1,0 +1,35 @@
+"""Helpers shared by the exercises' checks: input generators and label builders."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader.codec import Ref
+from grader.i18n import Text
+
+
+def label(en: str, fr: str) -> Text:
+    """A case label in both languages."""
+    return Text(en, fr)
+
+
+def as_jax(value, dtype: str | None = None) -> Ref:
+    """An input the worker hands to the student as a jax array (not numpy)."""
+    return Ref("jnp", (value, dtype))
+
+
+def separable_blobs(rng: np.random.Generator, n: int, dim: int = 2, margin: float = 1.0):
+    """Two Gaussian clouds on either side of a random hyperplane, at least ``margin`` away."""
+    normal = rng.normal(size=dim)
+    normal /= np.linalg.norm(normal)
+    X = rng.normal(size=(4 * n, dim)) * 2.0
+    dist = X @ normal
+    keep = np.abs(dist) >= margin
+    X, dist = X[keep][:n], dist[keep][:n]
+    return X.astype(np.float64), (dist > 0).astype(np.float64)
+
+
+def xor_data(rng: np.random.Generator, n: int):
+    """Seed 004's XOR: uniform in [-1, 1]², label 1 where x1·x2 > 0."""
+    X = rng.uniform(-1.0, 1.0, size=(n, 2))
+    return X, (X[:, 0] * X[:, 1] > 0).astype(np.float64)

@@ -1,0 +1,1 @@
+"""Hidden checks (instructor only; not shipped in a student release)."""

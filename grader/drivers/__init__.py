@@ -1,0 +1,74 @@
+"""How a check exercises a student's function: trusted code that runs inside the sandbox.
+
+A *driver* receives the student's function and the decoded inputs of one case and returns
+what the grader compares or judges: ``DRIVERS[name](fn, *args, **kwargs)``. The reference
+solution is run through the very same driver, so both sides are exercised identically.
+
+A *ref* is an input the worker builds itself, because it cannot cross the wire as data:
+``REFS[name](*args)``, e.g. ``Ref("key", (3,))`` becomes ``jax.random.key(3)``.
+
+Drivers contain no expected values and no hidden inputs (those stay with the grader); they
+are visible to student code, which is fine. Exercise-specific drivers live in the modules
+of this package and register themselves with :func:`driver` and :func:`ref`.
+This package runs inside the sandbox: it imports nothing from the rest of the grader.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+DRIVERS: dict[str, Callable[..., Any]] = {}
+REFS: dict[str, Callable[..., Any]] = {}
+
+# Modules holding exercise-specific drivers; imported on first lookup.
+_MODULES = ("generic", "course")
+_loaded = False
+
+
+def driver(name: str):
+    """Register ``fn(student_fn, *args, **kwargs)`` as the driver called ``name``."""
+
+    def register(fn):
+        if name in DRIVERS and DRIVERS[name] is not fn:
+            raise ValueError(f"driver {name!r} registered twice")
+        DRIVERS[name] = fn
+        return fn
+
+    return register
+
+
+def ref(name: str):
+    """Register ``factory(*args)`` as the builder of ``Ref(name, args)`` inputs."""
+
+    def register(fn):
+        if name in REFS and REFS[name] is not fn:
+            raise ValueError(f"ref {name!r} registered twice")
+        REFS[name] = fn
+        return fn
+
+    return register
+
+
+def _load() -> None:
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        for mod in _MODULES:
+            importlib.import_module(f"{__name__}.{mod}")
+
+
+def get_driver(name: str) -> Callable[..., Any]:
+    _load()
+    try:
+        return DRIVERS[name]
+    except KeyError:
+        raise KeyError(f"unknown driver {name!r}; known: {sorted(DRIVERS)}") from None
+
+
+def resolve_ref(name: str, args: tuple) -> Any:
+    _load()
+    if name not in REFS:
+        raise KeyError(f"unknown ref {name!r}; known: {sorted(REFS)}")
+    return REFS[name](*args)

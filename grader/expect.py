@@ -1,0 +1,238 @@
+"""Expected outputs of compare checks: computed from the reference solutions, cached, or frozen.
+
+In the full repository the reference module (``solutions/<id>.py``, trusted) runs in the
+grader's own process through the same driver as the student's code, on the same inputs;
+its results go through the codec once so both sides are the same plain data. Results are
+cached on disk, keyed by everything they depend on (reference source, check definitions,
+drivers, seed, library versions), so a warm run computes nothing.
+
+In a student release there are no solutions: ``grader freeze`` wrote the public checks'
+expected outputs to ``grader/frozen/<id>.bin`` together with the hash of the check
+definitions they were made for; a stale freeze is detected and refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import sys
+import tempfile
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from grader import codec, drivers
+from grader.spec import Check, Exercise
+
+GRADER_DIR = Path(__file__).resolve().parent
+FROZEN_DIR = GRADER_DIR / "frozen"
+FORMAT_VERSION = "1"
+
+
+class ReferenceError_(RuntimeError):
+    """The reference solution failed: a bug on the instructor's side, not the student's."""
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("JAXNN_GRADER_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "jaxnn-grader"
+    )
+    return Path(base)
+
+
+def _file_bytes(path: Path) -> bytes:
+    return path.read_bytes() if path.is_file() else b""
+
+
+def definitions_hash(exercise_id: str, *, public_only: bool = False) -> str:
+    """Hash of what a check's inputs and drivers depend on: course modules, drivers, codec.
+
+    ``public_only`` leaves out the hidden checks' modules, which a student release lacks.
+    """
+    h = hashlib.sha256(f"{FORMAT_VERSION}|{exercise_id}".encode())
+    course = GRADER_DIR / "course"
+    files = sorted(course.glob("*.py"))
+    if not public_only:
+        files += sorted((course / "hidden").glob("*.py"))
+    files += [GRADER_DIR / "codec.py", GRADER_DIR / "spec.py"]
+    files += sorted((GRADER_DIR / "drivers").glob("*.py"))
+    for path in files:
+        h.update(str(path.relative_to(GRADER_DIR)).encode() + b"\0" + _file_bytes(path) + b"\0")
+    return h.hexdigest()
+
+
+def _versions() -> str:
+    import jax
+    import numpy as np
+
+    return f"jax={jax.__version__};numpy={np.__version__};python={sys.version_info[:3]}"
+
+
+def load_reference(solutions_dir: Path, exercise_id: str) -> ModuleType:
+    """Import ``solutions/<id>.py`` under a private name (never ``exNN`` itself)."""
+    path = Path(solutions_dir) / f"{exercise_id}.py"
+    if not path.is_file():
+        raise ReferenceError_(f"no reference solution {path}")
+    name = f"_jaxnn_reference_.{exercise_id}"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        del sys.modules[name]
+        raise ReferenceError_(f"the reference {path} does not import: {exc!r}") from exc
+    return module
+
+
+def encode_cases(cases) -> list[dict]:
+    return [{"args": tuple(c.args), "kwargs": dict(c.kwargs)} for c in cases]
+
+
+def run_reference(module: ModuleType, check: Check, seed: int) -> list[Any]:
+    """The reference's results for every case of ``check``, as decoded plain data."""
+    fn = getattr(module, check.function, None)
+    if fn is None:
+        raise ReferenceError_(f"the reference for {check.exercise} has no {check.function}()")
+    run = drivers.get_driver(check.driver)
+    out = []
+    for i, case in enumerate(encode_cases(check.make_cases(seed))):
+        # Same path as the student's inputs: through the codec, refs built by the drivers.
+        decoded = codec.decode(codec.encode(case, allow_refs=True), resolve_ref=drivers.resolve_ref)
+        try:
+            value = run(fn, *decoded["args"], **check.options, **decoded["kwargs"])
+            out.append(codec.decode(codec.encode(value)))
+        except Exception as exc:
+            raise ReferenceError_(f"the reference failed on {check.id} case {i}: {exc!r}") from exc
+    return out
+
+
+class Expectations:
+    """Expected values per check id, from the reference (cached) or from frozen files.
+
+    Args:
+      solutions_dir: folder of reference modules, or None in a student release.
+      seed: the run's base seed.
+      use_cache: read and write the on-disk cache.
+    """
+
+    def __init__(self, solutions_dir: Path | None, seed: int, use_cache: bool = True):
+        self.solutions_dir = Path(solutions_dir) if solutions_dir else None
+        self.seed = seed
+        self.use_cache = use_cache
+        self.digests: dict[str, str] = {}
+
+    def for_exercise(self, exercise: Exercise, checks: list[Check]) -> dict[str, list[Any]]:
+        """Expected values of the compare checks among ``checks``, keyed by check id."""
+        wanted = [c for c in checks if c.needs_reference]
+        if not wanted:
+            self.digests[exercise.id] = definitions_hash(exercise.id)
+            return {}
+        if self.solutions_dir is None:
+            return self._frozen(exercise, wanted)
+        ref_path = self.solutions_dir / f"{exercise.id}.py"
+        key = hashlib.sha256(
+            "|".join(
+                [
+                    definitions_hash(exercise.id),
+                    hashlib.sha256(_file_bytes(ref_path)).hexdigest(),
+                    str(self.seed),
+                    _versions(),
+                    ",".join(c.id for c in wanted),
+                ]
+            ).encode()
+        ).hexdigest()
+        self.digests[exercise.id] = key
+        path = cache_dir() / "expect" / f"{exercise.id}-{key[:32]}.bin"
+        if self.use_cache and path.is_file():
+            try:
+                stored = codec.decode(path.read_bytes())
+                if isinstance(stored, dict) and all(c.id in stored for c in wanted):
+                    return stored
+            except codec.CodecError:
+                pass  # a damaged cache entry is recomputed
+        module = load_reference(self.solutions_dir, exercise.id)
+        values = {c.id: run_reference(module, c, self.seed) for c in wanted}
+        if self.use_cache:
+            _atomic_write(path, codec.encode(values))
+        return values
+
+    def _frozen(self, exercise: Exercise, wanted: list[Check]) -> dict[str, list[Any]]:
+        path = FROZEN_DIR / f"{exercise.id}.bin"
+        if not path.is_file():
+            raise ReferenceError_(
+                f"no reference solutions and no frozen expectations for {exercise.id} "
+                f"({path}); run 'grader freeze' in the instructor's repository"
+            )
+        stored = codec.decode(path.read_bytes())
+        if stored.get("definitions") != definitions_hash(exercise.id, public_only=True):
+            raise ReferenceError_(
+                f"the frozen expectations {path} are stale (the checks changed since "
+                "'grader freeze'); run 'grader freeze' again"
+            )
+        if stored.get("seed") != self.seed:
+            raise ReferenceError_(
+                f"frozen expectations exist for seed {stored.get('seed')} only, not {self.seed}; "
+                "drop --seed, or grade with the solutions"
+            )
+        values = stored["values"]
+        missing = [c.id for c in wanted if c.id not in values]
+        if missing:
+            raise ReferenceError_(f"the frozen expectations lack {missing}; run 'grader freeze'")
+        self.digests[exercise.id] = stored["definitions"]
+        return {c.id: values[c.id] for c in wanted}
+
+
+def freeze(exercise: Exercise, solutions_dir: Path, seed: int, out_dir: Path = FROZEN_DIR) -> Path:
+    """Write the public compare checks' expected values for ``seed`` to ``out_dir/<id>.bin``."""
+    module = load_reference(solutions_dir, exercise.id)
+    public = [c for c in exercise.checks if not c.hidden and c.needs_reference]
+    values = {c.id: run_reference(module, c, seed) for c in public}
+    payload = {
+        "definitions": definitions_hash(exercise.id, public_only=True),
+        "reference": hashlib.sha256(_file_bytes(Path(solutions_dir) / f"{exercise.id}.py")).hexdigest(),
+        "seed": seed,
+        "values": values,
+    }
+    path = Path(out_dir) / f"{exercise.id}.bin"
+    _atomic_write(path, codec.encode(payload))
+    return path
+
+
+def frozen_status(
+    exercise_id: str, solutions_dir: Path | None = None, frozen_dir: Path = FROZEN_DIR
+) -> str:
+    """``"fresh"``, ``"stale"`` or ``"missing"`` for the frozen expectations of an exercise.
+
+    Stale means the checks changed since the freeze or, when ``solutions_dir`` is given,
+    the reference solution did.
+    """
+    path = Path(frozen_dir) / f"{exercise_id}.bin"
+    if not path.is_file():
+        return "missing"
+    try:
+        stored = codec.decode(path.read_bytes())
+    except codec.CodecError:
+        return "stale"
+    if stored.get("definitions") != definitions_hash(exercise_id, public_only=True):
+        return "stale"
+    if solutions_dir is not None:
+        ref = hashlib.sha256(_file_bytes(Path(solutions_dir) / f"{exercise_id}.py")).hexdigest()
+        if stored.get("reference") != ref:
+            return "stale"
+    return "fresh"
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,501 @@
+"""Grades one submission: runs each exercise's checks in sandboxed workers, judges in here.
+
+The verdict of every check is computed in this process from plain data decoded from the
+worker: never from a student object, never from what the student printed. A crash, hang or
+memory blow-up costs only the check that caused it; the next check gets a fresh worker.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader import course, static
+from grader.compare import Mismatch, compare, shape_summary
+from grader.expect import Expectations, encode_cases
+from grader.i18n import Text, t
+from grader.sandbox import JobOutcome, ReadyInfo, SandboxConfig, StartFailure, Worker
+from grader.spec import Case, Check, Exercise, Verdict
+
+
+@dataclass
+class CheckResult:
+    check: Check
+    status: str
+    score: float
+    message: str = ""
+    hint: str = ""
+    output: str = ""
+    duration_s: float = 0.0
+
+    def to_json(self) -> dict:
+        c = self.check
+        return {
+            "id": c.id,
+            "function": c.function,
+            "kind": c.kind,
+            "visibility": c.visibility,
+            "score": round(self.score, 6),
+            "max_score": c.points,
+            "status": self.status,
+            "message": self.message,
+            "hint": self.hint,
+            "output": self.output,
+            "duration_s": round(self.duration_s, 4),
+        }
+
+
+@dataclass
+class ExerciseResult:
+    exercise: Exercise
+    file: str
+    checks: list[CheckResult] = field(default_factory=list)
+    duration_s: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return sum(r.score for r in self.checks)
+
+    @property
+    def max_score(self) -> float:
+        return sum(r.check.points for r in self.checks)
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.exercise.id,
+            "title": self.exercise.title.en,
+            "score": round(self.score, 6),
+            "max_score": self.max_score,
+            "duration_s": round(self.duration_s, 3),
+            "checks": [r.to_json() for r in self.checks],
+        }
+
+
+@dataclass
+class Options:
+    """How to grade.
+
+    Attributes:
+      hidden: include hidden checks.
+      seed: base seed of the generated inputs.
+      lang: ``"en"`` or ``"fr"`` for messages.
+      jobs: exercises graded in parallel.
+      sandbox: limits and isolation of the workers.
+      solutions_dir: the reference solutions, or None to use frozen expectations.
+      use_cache: cache expected values on disk.
+    """
+
+    hidden: bool = False
+    seed: int = 0
+    lang: str = "en"
+    jobs: int = 1
+    sandbox: SandboxConfig = field(default_factory=SandboxConfig)
+    solutions_dir: Path | None = None
+    use_cache: bool = True
+
+
+# -- messages ------------------------------------------------------------------------------------
+
+
+def _signature(exercise_id: str, function: str, options: Options) -> str:
+    """The parameter list of ``function`` as the reference or the stub declares it."""
+    candidates = []
+    if options.solutions_dir:
+        candidates.append(Path(options.solutions_dir) / f"{exercise_id}.py")
+    candidates.append(course.COURSE_DIR.parent.parent / "exercises" / f"{exercise_id}.py")
+    for path in candidates:
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (OSError, SyntaxError):
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name == function:
+                return ast.unparse(node.args)
+    return "…"
+
+
+def describe_mismatch(m: Mismatch, lang: str, hidden: bool) -> str:
+    info = dict(m.info)
+    if m.kind == "values":
+        if hidden:
+            text = t("cmp.values_hidden", lang, **info)
+        elif info.get("exact"):
+            text = t("cmp.values_exact", lang, **info)
+        else:
+            text = t("cmp.values", lang, **info)
+            if "tol_dtype" in info:
+                text += " " + t("cmp.values_tolerance", lang, **info)
+        if info.get("looks_transposed"):
+            text += " " + t("cmp.transposed", lang)
+        elif "constant_factor" in info and not hidden:
+            text += " " + t("cmp.factor", lang, factor=info["constant_factor"])
+    elif m.kind == "shape":
+        e, g = info["expected_shape"], info["got_shape"]
+        key = "cmp.shape_transposed" if len(e) == 2 and g == e[::-1] else "cmp.shape"
+        text = t(key, lang, expected_shape=tuple(e), got_shape=tuple(g))
+    elif m.kind == "nonfinite":
+        if "expected_value" in info and info["expected_value"] != info["expected_value"] or (
+            "expected_value" in info and abs(info["expected_value"]) == float("inf")
+        ):
+            text = t("cmp.nonfinite_expected", lang, **info) if not hidden else t(
+                "cmp.values_hidden", lang, **info
+            )
+        else:
+            text = t("cmp.nonfinite", lang, **info)
+    elif m.kind == "keys":
+        text = t("cmp.keys_hidden" if hidden else "cmp.keys", lang, **info)
+    elif m.kind == "string" and hidden:
+        text = t("cmp.values_hidden", lang, count=1, size=1, index=[])
+    else:
+        text = t(f"cmp.{m.kind}", lang, **info)
+    if m.path:
+        text = t("cmp.at", lang, path=m.path, message=text)
+    return text
+
+
+def _case_context(case: Case, index: int, n: int, lang: str) -> str:
+    label = case.label(lang) if isinstance(case.label, Text) else case.label
+    what = label or (f"case {index + 1} of {n}" if lang == "en" else f"cas {index + 1} sur {n}")
+    inputs = ", ".join(shape_summary(a) for a in case.args)
+    if case.kwargs:
+        inputs += (", " if inputs else "") + ", ".join(
+            f"{k}={shape_summary(v)}" for k, v in case.kwargs.items()
+        )
+    return t("cmp.case", lang, case=what) + f" ({t('cmp.inputs', lang, inputs=inputs)})"
+
+
+def _error_message(check: Check, error: dict, file: str, options: Options) -> tuple[str, str]:
+    """(status, message) for an exception raised by the student's code."""
+    lang = options.lang
+    if error.get("not_implemented"):
+        return "failed", t("fn.not_implemented", lang, function=check.function, file=file)
+    if error.get("type") == "UnsupportedType":
+        return "failed", t("fn.unsupported", lang, function=check.function, message=error["message"])
+    if error.get("memory"):
+        mb = options.sandbox.memory_mb
+        return "error", t("fn.memory", lang, function=check.function, mb=mb, message=error["message"])
+    key = "fn.raised_where" if error.get("traceback") else "fn.raised"
+    return "error", t(
+        key,
+        lang,
+        function=check.function,
+        type=error.get("type", "?"),
+        message=error.get("message", ""),
+        traceback=error.get("traceback", "").rstrip(),
+    )
+
+
+# -- grading ------------------------------------------------------------------------------------
+
+
+class _Session:
+    """The worker of one exercise, restarted after anything that may have spoilt it."""
+
+    def __init__(self, exercise: Exercise, file: Path, options: Options, hidden_dirs: list[Path]):
+        self.exercise = exercise
+        self.file = file
+        self.options = options
+        self.hidden_dirs = hidden_dirs
+        self.worker: Worker | None = None
+        self.ready: ReadyInfo | None = None
+        self.failure: StartFailure | None = None
+        self.import_output = ""
+
+    def get(self) -> tuple[Worker | None, ReadyInfo | StartFailure]:
+        if self.worker is not None and self.worker.alive():
+            return self.worker, self.ready
+        self.close()
+        worker = Worker(
+            self.file, self.exercise.id, self.exercise.functions, self.options.sandbox, self.hidden_dirs
+        )
+        start = worker.start(self.exercise.import_timeout)
+        if isinstance(start, StartFailure):
+            worker.close()
+            self.failure = start
+            return None, start
+        if self.ready is None:
+            self.import_output = start.output
+        self.worker, self.ready = worker, start
+        return worker, start
+
+    def discard(self) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
+            self.worker = None
+
+
+def _import_failure_message(f: StartFailure, file: str, exercise: Exercise, lang: str) -> str:
+    if f.kind == "import_error":
+        e = f.error or {}
+        return t(
+            "module.import_error",
+            lang,
+            file=file,
+            type=e.get("type", "?"),
+            message=e.get("message", ""),
+            traceback=e.get("traceback", "").rstrip(),
+        ).rstrip()
+    if f.kind == "timeout":
+        return t("module.import_timeout", lang, file=file, seconds=exercise.import_timeout)
+    if f.kind == "invalid":
+        return t("module.invalid", lang, file=file, detail=f.detail)
+    return t("module.crashed", lang, file=file, detail=f.detail)
+
+
+def _judge(check: Check, cases: list[Case], values: list[Any], expected: list[Any] | None, lang: str):
+    """(passed fraction, message) for a check whose cases all returned values."""
+    hidden = check.hidden
+    if check.kind in ("compare", "transform"):
+        for i, (case, exp, got) in enumerate(zip(cases, expected, values, strict=True)):
+            m = compare(exp, got, tol=check.tol, keep_float64=check.keep_float64)
+            if m is not None:
+                ctx = _case_context(case, i, len(cases), lang)
+                return 0.0, f"{ctx}: {describe_mismatch(m, lang, hidden)}"
+        return 1.0, ""
+    if check.judge is None:
+        return 1.0, ""
+    try:
+        verdict = check.judge(cases, values)
+        if not isinstance(verdict, Verdict):
+            raise TypeError(f"judge returned {type(verdict).__name__}, not a Verdict")
+    except Exception as exc:  # a judge bug, or output so malformed the judge choked
+        return None, t("judge.error", lang, type=type(exc).__name__, message=str(exc)[:300])
+    return verdict.score_fraction, verdict.message(lang)
+
+
+def _run_check(
+    check: Check,
+    session: _Session,
+    expected: list[Any] | None,
+    options: Options,
+    file_name: str,
+) -> CheckResult:
+    lang = options.lang
+    hint = check.hint(lang)
+    worker, start = session.get()
+    if worker is None:
+        msg = _import_failure_message(start, file_name, session.exercise, lang)
+        return CheckResult(check, "error", 0.0, msg, hint, start.output)
+    presence = start.functions.get(check.function, "missing")
+    if presence != "ok":
+        key = "fn.missing" if presence == "missing" else "fn.not_callable"
+        sig = _signature(check.exercise, check.function, options)
+        msg = t(key, lang, function=check.function, file=file_name, signature=sig)
+        return CheckResult(check, "failed", 0.0, msg, hint)
+    cases = check.make_cases(options.seed)
+    outcome: JobOutcome = worker.run(
+        check.id, check.function, check.driver, encode_cases(cases), check.timeout, check.options
+    )
+    res = CheckResult(check, "failed", 0.0, hint=hint, output=outcome.output, duration_s=outcome.elapsed_s)
+    if outcome.status == "timeout":
+        session.discard()
+        res.status = "timeout"
+        res.message = t("fn.timeout", lang, function=check.function, seconds=check.timeout)
+        return res
+    if outcome.status in ("crashed", "invalid"):
+        session.discard()
+        res.status = "error"
+        key = "fn.crashed" if outcome.status == "crashed" else "fn.invalid"
+        res.message = t(key, lang, function=check.function, detail=outcome.detail)
+        return res
+    for case in outcome.cases:
+        if case.error is not None:
+            res.status, res.message = _error_message(check, case.error, file_name, options)
+            if case.error.get("memory"):
+                session.discard()
+            return res
+    values = [c.value for c in outcome.cases]
+    if check.kind == "budget" and outcome.elapsed_s > check.budget_s:
+        res.message = t(
+            "budget.over", lang, function=check.function, elapsed=outcome.elapsed_s, budget=check.budget_s
+        )
+        return res
+    fraction, message = _judge(check, cases, values, expected, lang)
+    if fraction is None:
+        res.status, res.message = "error", message
+        return res
+    res.score = check.points * fraction
+    res.status = "passed" if fraction >= 1.0 else "failed"
+    res.message = message
+    return res
+
+
+def _static_result(check: Check, file: Path, lang: str) -> CheckResult:
+    hint = check.hint(lang)
+    try:
+        findings = static.find_forbidden(file, check.function, check.forbid.names, dynamic=check.forbid.dynamic)
+    except static.StaticSyntaxError as exc:
+        msg = t("static.syntax", lang, file=exc.file, line=exc.line, message=exc.message)
+        return CheckResult(check, "error", 0.0, msg, hint)
+    except OSError as exc:
+        return CheckResult(check, "error", 0.0, str(exc), hint)
+    if not findings:
+        return CheckResult(check, "passed", check.points, "", hint)
+    lines = []
+    for f in findings[:5]:
+        if f.kind == "forbidden":
+            lines.append(t("static.forbidden", lang, file=f.file, line=f.line, name=f.name, why=check.forbid.why(lang)))
+        else:
+            lines.append(t("static.dynamic", lang, file=f.file, line=f.line, what=f.name))
+    return CheckResult(check, "failed", 0.0, "\n".join(lines), hint)
+
+
+def grade_exercise(
+    exercise: Exercise,
+    submission_dir: Path,
+    options: Options,
+    expectations: dict[str, list[Any]],
+    hidden_dirs: list[Path] = (),
+) -> ExerciseResult:
+    """Grade one exercise of a submission folder (already staged, read-only)."""
+    started = time.monotonic()
+    file = Path(submission_dir) / f"{exercise.id}.py"
+    name = file.name
+    result = ExerciseResult(exercise, name)
+    checks = exercise.selected(options.hidden)
+    lang = options.lang
+    if not file.is_file():
+        msg = t("module.missing_file", lang, file=name)
+        result.checks = [CheckResult(c, "failed", 0.0, msg, c.hint(lang)) for c in checks]
+        result.duration_s = time.monotonic() - started
+        return result
+    session = _Session(exercise, file, options, list(hidden_dirs))
+    try:
+        for check in checks:
+            if check.kind == "static":
+                # A module that does not import fails every check, static ones included.
+                if session.failure is not None and session.worker is None and session.ready is None:
+                    msg = _import_failure_message(session.failure, name, exercise, lang)
+                    result.checks.append(CheckResult(check, "error", 0.0, msg, check.hint(lang)))
+                else:
+                    result.checks.append(_static_result(check, file, lang))
+                continue
+            result.checks.append(_run_check(check, session, expectations.get(check.id), options, name))
+        # Static checks graded before the first import learn about an import failure now.
+        if session.ready is None and session.failure is not None:
+            msg = _import_failure_message(session.failure, name, exercise, lang)
+            for r in result.checks:
+                if r.check.kind == "static":
+                    r.status, r.score, r.message = "error", 0.0, msg
+    finally:
+        session.close()
+    result.duration_s = time.monotonic() - started
+    return result
+
+
+@dataclass
+class Report:
+    submission: str
+    seed: int
+    suite: str
+    sandbox: str
+    duration_s: float
+    versions: dict
+    exercises: list[ExerciseResult]
+    hidden: bool = False
+    lang: str = "en"
+
+    @property
+    def score(self) -> float:
+        return sum(e.score for e in self.exercises)
+
+    @property
+    def max_score(self) -> float:
+        return sum(e.max_score for e in self.exercises)
+
+    @property
+    def all_passed(self) -> bool:
+        return all(r.status == "passed" for e in self.exercises for r in e.checks)
+
+    def to_json(self) -> dict:
+        return {
+            "submission": self.submission,
+            "score": round(self.score, 6),
+            "max_score": self.max_score,
+            "seed": self.seed,
+            "suite": self.suite,
+            "sandbox": self.sandbox,
+            "hidden": self.hidden,
+            "duration_s": round(self.duration_s, 3),
+            "versions": self.versions,
+            "exercises": [e.to_json() for e in self.exercises],
+        }
+
+
+def versions() -> dict:
+    import platform
+
+    import jax
+    import numpy
+
+    import jaxnn
+
+    return {
+        "python": platform.python_version(),
+        "jax": jax.__version__,
+        "numpy": numpy.__version__,
+        "jaxnn": jaxnn.__version__,
+    }
+
+
+def compute_expectations(exercise_ids: list[str], options: Options) -> tuple[dict, str]:
+    """Expected values for every selected exercise, and the suite hash they define."""
+    exp = Expectations(options.solutions_dir, options.seed, options.use_cache)
+    out = {}
+    for ex_id in exercise_ids:
+        exercise = course.load(ex_id)
+        out[ex_id] = exp.for_exercise(exercise, exercise.selected(options.hidden))
+    h = hashlib.sha256(f"seed={options.seed};hidden={options.hidden}".encode())
+    for ex_id in exercise_ids:
+        h.update(f"{ex_id}:{exp.digests.get(ex_id, '')};".encode())
+    return out, h.hexdigest()
+
+
+def grade(
+    submission: str,
+    submission_dir: Path,
+    exercise_ids: list[str],
+    options: Options,
+    expectations: dict | None = None,
+    suite: str | None = None,
+) -> Report:
+    """Grade the staged ``submission_dir`` on ``exercise_ids``; see :class:`Options`."""
+    from grader.sandbox import resolve_mode
+
+    started = time.monotonic()
+    if expectations is None or suite is None:
+        expectations, suite = compute_expectations(exercise_ids, options)
+    mode = resolve_mode(options.sandbox)
+    hidden_dirs = [course.COURSE_DIR.parent]
+    if options.solutions_dir:
+        hidden_dirs.append(Path(options.solutions_dir))
+
+    def one(ex_id: str) -> ExerciseResult:
+        return grade_exercise(
+            course.load(ex_id), submission_dir, options, expectations.get(ex_id, {}), hidden_dirs
+        )
+
+    if options.jobs > 1 and len(exercise_ids) > 1:
+        with ThreadPoolExecutor(max_workers=options.jobs) as pool:
+            results = list(pool.map(one, exercise_ids))
+    else:
+        results = [one(i) for i in exercise_ids]
+    return Report(
+        submission=submission,
+        seed=options.seed,
+        suite=suite,
+        sandbox=mode,
+        duration_s=time.monotonic() - started,
+        versions=versions(),
+        exercises=results,
+        hidden=options.hidden,
+        lang=options.lang,
+    )

@@ -1,0 +1,591 @@
+"""Starts and talks to sandboxed worker processes that run student code.
+
+Each worker runs ``python -m grader.worker`` under bubblewrap (``bwrap``): no network, its own
+PID/IPC/UTS namespaces, an empty root where only the Python installation, the ``jaxnn``
+library, the worker's own three files and the submission (read-only) are mounted, a private
+size-capped ``/tmp``, a clean environment, and, when the grader runs as root, the uid of
+``nobody`` without capabilities. The solutions, the checks, frozen expectations and everything
+else on the machine are simply not there. It dies with the grader.
+
+Where ``bwrap`` is missing or unusable the worker runs as a plain process in its own session
+with the same resource limits, and reports say ``"sandbox": "rlimits"``.
+
+Either way: an address-space cap (memory), a file-size cap (output), a process cap where the
+kernel enforces one, and a wall-clock deadline per check after which the whole process tree
+is killed. The protocol is length-prefixed :mod:`grader.codec` frames over two pipes; the
+student's prints go to a file the grader reads back, truncated, as text.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from grader import codec
+
+SANDBOX_ROOT_UID = 65534  # nobody
+SUBMISSION_MOUNT = "/submission"
+MAX_FRAME_BYTES = 512 * 2**20
+OUTPUT_SHOWN_BYTES = 4000
+_WORKER_FILES = ("__init__.py", "worker.py", "codec.py", "drivers")
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    """Resource limits and isolation mode for workers.
+
+    Attributes:
+      mode: ``"auto"`` (bwrap if it works, else rlimits), ``"bwrap"`` or ``"rlimits"``.
+      memory_mb: address-space limit of the worker, in MiB.
+      output_mb: largest file a worker may write (its captured output included), in MiB.
+      tmp_mb: size of the private ``/tmp`` (bwrap only), in MiB.
+      max_processes: process/thread cap for the sandbox user (enforced for non-root uids).
+      env: extra environment variables for the worker.
+    """
+
+    mode: str = "auto"
+    memory_mb: int = 4096
+    output_mb: int = 32
+    tmp_mb: int = 256
+    max_processes: int = 1024
+    env: dict = field(default_factory=dict)
+
+
+class SandboxError(RuntimeError):
+    """The sandbox could not be started (a grader-side problem, not the student's)."""
+
+
+@cache
+def bwrap_usable() -> bool:
+    """Whether bubblewrap is installed and can create the namespaces we need here."""
+    exe = shutil.which("bwrap")
+    if not exe:
+        return False
+    try:
+        probe = subprocess.run(
+            [exe, *_namespace_args(), "--ro-bind", "/", "/", "--", "/bin/true"],
+            capture_output=True,
+            timeout=20,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return probe.returncode == 0
+
+
+def resolve_mode(config: SandboxConfig) -> str:
+    """The isolation actually used: ``"bwrap"`` or ``"rlimits"``."""
+    if config.mode == "rlimits":
+        return "rlimits"
+    if bwrap_usable():
+        return "bwrap"
+    if config.mode == "bwrap":
+        raise SandboxError(
+            "bubblewrap (bwrap) is not usable here; install it (apt-get install bubblewrap) "
+            "or pass --sandbox rlimits"
+        )
+    return "rlimits"
+
+
+def _is_root() -> bool:
+    return os.geteuid() == 0
+
+
+def _namespace_args() -> list[str]:
+    common = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts"]
+    common += ["--unshare-cgroup-try", "--die-with-parent", "--new-session"]
+    if _is_root():
+        # Privileged bwrap, then setpriv drops to nobody: a real non-root uid, so that
+        # RLIMIT_NPROC is enforced and nothing owned by root can be written.
+        return [*common, "--cap-add", "CAP_SETUID,CAP_SETGID"]
+    return ["--unshare-user", *common]
+
+
+def _grader_dir() -> Path:
+    return Path(__file__).resolve().parent
+
+
+def _python_paths(hidden: list[Path]) -> tuple[list[Path], list[Path]]:
+    """Folders the worker's Python needs, and the hidden folders inside them to mask.
+
+    The installation (prefixes, site-packages) is always mounted, with whatever must stay
+    invisible inside it masked by an empty tmpfs; other ``sys.path`` entries (the project
+    folder, say) are mounted only if they neither hold nor sit inside a hidden folder.
+    """
+    import site
+
+    install = [Path(sys.base_prefix), Path(sys.prefix), *map(Path, site.getsitepackages())]
+    others = [Path(p) for p in sys.path if p]
+    mounts: list[Path] = []
+    for is_install, candidates in ((True, install), (False, others)):
+        for path in candidates:
+            try:
+                path = path.resolve()
+            except OSError:
+                continue
+            if not path.is_dir() or path == Path("/"):
+                continue
+            if not is_install and any(
+                path == h or h.is_relative_to(path) or path.is_relative_to(h) for h in hidden
+            ):
+                continue
+            if any(path.is_relative_to(m) for m in mounts):
+                continue
+            mounts = [m for m in mounts if not m.is_relative_to(path)] + [path]
+    masks = [h for h in hidden if any(h.is_relative_to(m) and h != m for m in mounts)]
+    return mounts, masks
+
+
+def _bwrap_argv(submission_dir: Path, config: SandboxConfig, hidden: list[Path]) -> list[str]:
+    import jaxnn
+
+    grader_dir = _grader_dir()
+    jaxnn_dir = Path(jaxnn.__file__).resolve().parent
+    argv = [shutil.which("bwrap") or "bwrap", *_namespace_args()]
+    argv += ["--ro-bind", "/usr", "/usr"]
+    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(top):
+            argv += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            argv += ["--ro-bind", top, top]
+    for name in ("ld.so.cache", "ld.so.conf", "passwd", "group", "nsswitch.conf", "localtime"):
+        if os.path.exists(f"/etc/{name}"):
+            argv += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
+
+    mounts, masks = _python_paths([*hidden, grader_dir])
+    if not any(jaxnn_dir.is_relative_to(m) for m in mounts):
+        mounts.append(jaxnn_dir)
+    grader_inside = grader_dir in masks
+    # Parent folders must be traversable by the unprivileged sandbox user.
+    made: set[Path] = {Path("/")}
+    for target in [*mounts, grader_dir]:
+        for parent in reversed(target.parents):
+            if parent not in made and not any(parent.is_relative_to(m) for m in mounts):
+                made.add(parent)
+                argv += ["--perms", "0755", "--dir", str(parent)]
+    for m in mounts:
+        argv += ["--ro-bind", str(m), str(m)]
+    for h in masks:
+        if h != grader_dir:
+            argv += ["--perms", "0755", "--tmpfs", str(h)]
+    # The grader package, reduced to the worker's own files.
+    argv += ["--perms", "0755", "--tmpfs" if grader_inside else "--dir", str(grader_dir)]
+    for name in _WORKER_FILES:
+        argv += ["--ro-bind", str(grader_dir / name), str(grader_dir / name)]
+    argv += ["--ro-bind", str(submission_dir), SUBMISSION_MOUNT]
+    argv += ["--proc", "/proc", "--dev", "/dev"]
+    argv += ["--size", str(config.tmp_mb * 2**20), "--perms", "1777", "--tmpfs", "/tmp"]
+    argv += ["--clearenv", "--chdir", "/tmp"]
+    for k, v in _worker_env(config).items():
+        argv += ["--setenv", k, v]
+    argv.append("--")
+    if _is_root():
+        argv += [
+            shutil.which("setpriv") or "/usr/bin/setpriv",
+            f"--reuid={SANDBOX_ROOT_UID}",
+            f"--regid={SANDBOX_ROOT_UID}",
+            "--clear-groups",
+            "--inh-caps=-all",
+            "--bounding-set=-all",
+            "--no-new-privs",
+        ]
+    return argv
+
+
+def _worker_env(config: SandboxConfig) -> dict[str, str]:
+    env = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": "/tmp",
+        "TMPDIR": "/tmp",
+        "LANG": "C.UTF-8",
+        "PYTHONHASHSEED": "0",
+        "PYTHONBREAKPOINT": "0",
+        "PYTHONUNBUFFERED": "1",
+        "MPLBACKEND": "Agg",
+        "JAX_PLATFORMS": "cpu",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "XDG_CACHE_HOME": "/tmp/.cache",
+    }
+    env.update({k: str(v) for k, v in config.env.items()})
+    return env
+
+
+def _limits_prefix(config: SandboxConfig, mode: str) -> list[str]:
+    """``prlimit`` arguments setting the worker's resource limits before anything else runs.
+
+    A separate program rather than ``preexec_fn``: forking a multithreaded process (JAX
+    runs threads in the grader) and running Python code in the child can deadlock.
+    """
+    exe = shutil.which("prlimit")
+    if exe is None:
+        raise SandboxError("prlimit (util-linux) is needed to limit workers; install util-linux")
+    memory = config.memory_mb * 2**20
+    output = config.output_mb * 2**20
+    argv = [exe, f"--as={memory}", f"--fsize={output}", "--core=0"]
+    if mode == "bwrap":
+        # Counted per real uid: enforced once setpriv has made the worker nobody (or for a
+        # non-root grader's own uid); root itself is exempt.
+        argv.append(f"--nproc={config.max_processes}")
+    return [*argv, "--"]
+
+
+@dataclass
+class CaseOutcome:
+    """What one case produced: a decoded value, or the description of an exception."""
+
+    value: Any = None
+    error: dict | None = None
+
+
+@dataclass
+class JobOutcome:
+    """The end of one job.
+
+    ``status`` is ``"ok"`` (every case answered), ``"timeout"``, ``"crashed"`` (the worker
+    died), or ``"invalid"`` (it sent something that is not a valid answer).
+    """
+
+    status: str
+    cases: list[CaseOutcome | None]
+    elapsed_s: float
+    output: str = ""
+    detail: str = ""
+
+
+@dataclass
+class ReadyInfo:
+    functions: dict[str, str]
+    import_s: float
+    output: str = ""
+
+
+@dataclass
+class StartFailure:
+    """The module did not import (``kind="import_error"``), or the worker died or hung first."""
+
+    kind: str
+    error: dict | None = None
+    detail: str = ""
+    output: str = ""
+
+
+class _FrameReader:
+    def __init__(self, fd: int):
+        self.fd = fd
+        self.buf = bytearray()
+        self.sel = selectors.DefaultSelector()
+        self.sel.register(fd, selectors.EVENT_READ)
+
+    def read(self, deadline: float) -> bytes | None:
+        """One frame, or None at EOF. Raises TimeoutError at the deadline."""
+        while True:
+            if len(self.buf) >= 8:
+                (n,) = struct.unpack(">Q", self.buf[:8])
+                if n > MAX_FRAME_BYTES:
+                    raise codec.CodecError(f"a result larger than {MAX_FRAME_BYTES >> 20} MiB")
+                if len(self.buf) >= 8 + n:
+                    frame = bytes(self.buf[8 : 8 + n])
+                    del self.buf[: 8 + n]
+                    return frame
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            if not self.sel.select(remaining):
+                continue
+            chunk = os.read(self.fd, 1 << 20)
+            if not chunk:
+                return None
+            self.buf += chunk
+
+    def close(self) -> None:
+        self.sel.close()
+
+
+class Worker:
+    """One sandboxed worker process bound to one student module.
+
+    Args:
+      module_file: the student's ``exNN_name.py`` (its folder is mounted read-only).
+      module_name: the name it is imported under.
+      functions: names the worker reports as present, missing or not callable.
+      config: limits and isolation.
+      hidden: folders that must stay invisible even if they hold Python packages.
+    """
+
+    def __init__(
+        self,
+        module_file: Path,
+        module_name: str,
+        functions: list[str],
+        config: SandboxConfig,
+        hidden: list[Path] = (),
+    ):
+        self.module_file = Path(module_file).resolve()
+        self.module_name = module_name
+        self.functions = list(functions)
+        self.config = config
+        self.mode = resolve_mode(config)
+        self.hidden = [Path(h).resolve() for h in hidden]
+        self.proc: subprocess.Popen | None = None
+        self._tmp = tempfile.TemporaryDirectory(prefix="grader-")
+        self._out_path = Path(self._tmp.name) / "output.txt"
+        self._out_pos = 0
+
+    # -- process management ---------------------------------------------------------------
+
+    def start(self, timeout: float) -> ReadyInfo | StartFailure:
+        """Start the worker and import the module, within ``timeout`` seconds."""
+        submission_dir = self.module_file.parent
+        python = [sys.executable, "-I", "-B", "-m", "grader.worker"]
+        limits = _limits_prefix(self.config, self.mode)
+        if self.mode == "bwrap":
+            argv = limits + _bwrap_argv(submission_dir, self.config, self.hidden) + python
+            module_path = f"{SUBMISSION_MOUNT}/{self.module_file.name}"
+            sys_path = [SUBMISSION_MOUNT]
+            env, cwd = None, None
+        else:
+            argv = limits + python
+            module_path = str(self.module_file)
+            sys_path = [str(submission_dir)]
+            env = _worker_env(self.config)
+            env["HOME"] = env["TMPDIR"] = self._tmp.name
+            env["XDG_CACHE_HOME"] = f"{self._tmp.name}/.cache"
+            # -I drops PYTHONPATH; the worker imports grader through the installed package.
+            cwd = self._tmp.name
+        job_r, job_w = os.pipe()
+        res_r, res_w = os.pipe()
+        out = open(self._out_path, "wb")
+        try:
+            self.proc = subprocess.Popen(
+                argv,
+                stdin=job_r,
+                stdout=res_w,
+                stderr=out,
+                env=env,
+                cwd=cwd,
+                start_new_session=True,
+                close_fds=True,
+            )
+        except OSError as exc:
+            raise SandboxError(f"could not start a worker: {exc}") from exc
+        finally:
+            os.close(job_r)
+            os.close(res_w)
+            out.close()
+        self._job_fd = job_w
+        self._reader = _FrameReader(res_r)
+        self._res_fd = res_r
+        init = {
+            "op": "init",
+            "module_path": module_path,
+            "module_name": self.module_name,
+            "sys_path": sys_path,
+            "functions": self.functions,
+        }
+        if not self._send(init):
+            return StartFailure("crashed", detail=self._death_detail(), output=self._take_output())
+        deadline = time.monotonic() + timeout
+        try:
+            frame = self._reader.read(deadline)
+        except TimeoutError:
+            self.kill()
+            return StartFailure("timeout", output=self._take_output())
+        except codec.CodecError as exc:
+            self.kill()
+            return StartFailure("invalid", detail=str(exc), output=self._take_output())
+        if frame is None:
+            self.kill()
+            return StartFailure("crashed", detail=self._death_detail(), output=self._take_output())
+        try:
+            msg = codec.decode(frame)
+            if not isinstance(msg, dict):
+                raise codec.CodecError("not a message")
+            if msg.get("op") == "import_error" and isinstance(msg.get("error"), dict):
+                self.kill()
+                return StartFailure("import_error", error=msg["error"], output=self._take_output())
+            if msg.get("op") != "ready" or not isinstance(msg.get("functions"), dict):
+                raise codec.CodecError("unexpected message")
+            functions = {str(k): str(v) for k, v in msg["functions"].items()}
+            import_s = float(msg.get("import_s", 0.0))
+        except (codec.CodecError, TypeError, ValueError) as exc:
+            self.kill()
+            return StartFailure("invalid", detail=str(exc), output=self._take_output())
+        return ReadyInfo(functions=functions, import_s=import_s, output=self._take_output())
+
+    def _send(self, obj: Any) -> bool:
+        try:
+            codec.write_frame(self._job_fd, codec.encode(obj, allow_refs=True))
+            return True
+        except (BrokenPipeError, OSError):
+            return False
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def kill(self) -> None:
+        """Kill the worker and everything it started (its session; bwrap's PID namespace)."""
+        if self.proc is None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            self.proc.kill()
+        except ProcessLookupError:
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def close(self) -> None:
+        """Stop the worker (politely, then for good) and release its resources."""
+        if self.proc is not None:
+            if self.alive():
+                self._send({"op": "exit"})
+                try:
+                    self.proc.wait(timeout=2)
+                except subprocess.TimeoutExpired:
+                    pass
+            self.kill()
+            for fd in (getattr(self, "_job_fd", None), getattr(self, "_res_fd", None)):
+                if fd is not None:
+                    try:
+                        os.close(fd)
+                    except OSError:
+                        pass
+            self._reader.close()
+            self.proc = None
+        self._tmp.cleanup()
+
+    def __enter__(self) -> Worker:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _death_detail(self) -> str:
+        if self.proc is None:
+            return ""
+        try:
+            code = self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return "stopped answering"
+        size = self._out_path.stat().st_size if self._out_path.exists() else 0
+        signum = -code if code < 0 else (code - 128 if code > 128 else 0)
+        if signum == signal.SIGXFSZ or size >= self.config.output_mb * 2**20:
+            return f"printed more than {self.config.output_mb} MiB of output"
+        if signum == signal.SIGKILL:
+            return "was killed (it probably ran out of memory)"
+        if signum:
+            try:
+                name = signal.Signals(signum).name
+            except ValueError:
+                name = f"signal {signum}"
+            return f"crashed ({name})"
+        return f"ended the process itself (exit status {code}: os._exit or sys.exit at import?)"
+
+    def _take_output(self) -> str:
+        """The output printed since the last call, truncated for display."""
+        try:
+            with open(self._out_path, "rb") as f:
+                f.seek(self._out_pos)
+                data = f.read(OUTPUT_SHOWN_BYTES + 1)
+                end = f.seek(0, os.SEEK_END)
+        except OSError:
+            return ""
+        self._out_pos = end
+        text = data[:OUTPUT_SHOWN_BYTES].decode("utf-8", errors="replace")
+        return text + ("\n… (output truncated)" if len(data) > OUTPUT_SHOWN_BYTES else "")
+
+    # -- jobs --------------------------------------------------------------------------------
+
+    def run(
+        self,
+        job_id: str,
+        function: str,
+        driver: str,
+        cases: list[dict],
+        timeout: float,
+        options: dict | None = None,
+    ) -> JobOutcome:
+        """Run one check's cases and collect their outcomes within ``timeout`` seconds.
+
+        The elapsed time is measured here, from sending the job to its last answer, so the
+        student's code cannot misreport it.
+        """
+        job = {
+            "op": "run",
+            "id": job_id,
+            "function": function,
+            "driver": driver,
+            "options": options or {},
+            "cases": cases,
+        }
+        outcomes: list[CaseOutcome | None] = [None] * len(cases)
+        start = time.monotonic()
+        if not self._send(job):
+            return JobOutcome("crashed", outcomes, 0.0, self._take_output(), self._death_detail())
+        deadline = start + timeout
+        while True:
+            try:
+                frame = self._reader.read(deadline)
+            except TimeoutError:
+                elapsed = time.monotonic() - start
+                self.kill()
+                return JobOutcome("timeout", outcomes, elapsed, self._take_output())
+            except codec.CodecError as exc:
+                self.kill()
+                elapsed = time.monotonic() - start
+                return JobOutcome("invalid", outcomes, elapsed, self._take_output(), str(exc))
+            elapsed = time.monotonic() - start
+            if frame is None:
+                detail = self._death_detail()
+                return JobOutcome("crashed", outcomes, elapsed, self._take_output(), detail)
+            try:
+                msg = codec.decode(frame)
+                if not isinstance(msg, dict) or msg.get("id") != job_id:
+                    raise codec.CodecError("an answer to another job")
+                if msg.get("op") == "done":
+                    if any(o is None for o in outcomes):
+                        raise codec.CodecError("a case without an answer")
+                    return JobOutcome("ok", outcomes, elapsed, self._take_output())
+                index = msg.get("index")
+                if msg.get("op") != "case" or type(index) is not int:
+                    raise codec.CodecError("unexpected message")
+                if not 0 <= index < len(cases) or outcomes[index] is not None:
+                    raise codec.CodecError("an answer to a case that was not asked")
+                if "error" in msg:
+                    outcomes[index] = CaseOutcome(error=_clean_error(msg["error"]))
+                elif "value" in msg:
+                    outcomes[index] = CaseOutcome(value=msg["value"])
+                else:
+                    raise codec.CodecError("an answer without a value")
+            except codec.CodecError as exc:
+                self.kill()
+                return JobOutcome("invalid", outcomes, elapsed, self._take_output(), str(exc))
+
+
+def _clean_error(error: Any) -> dict:
+    """The worker's exception description, reduced to known fields of known types."""
+    if not isinstance(error, dict):
+        raise codec.CodecError("malformed error")
+    out = {}
+    for key in ("type", "message", "traceback"):
+        value = error.get(key, "")
+        out[key] = value[:4000] if isinstance(value, str) else ""
+    for key in ("not_implemented", "memory"):
+        out[key] = error.get(key) is True
+    return out

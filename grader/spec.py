@@ -1,0 +1,332 @@
+"""How checks are declared (instructor side, trusted).
+
+An exercise is a list of checks; each check exercises one catalogue function and is worth
+points. Kinds:
+
+* ``compare`` — the student's function and the reference run through the same *driver* on
+  the same seeded inputs; results are compared with :func:`grader.compare.compare`.
+* ``transform`` — a compare check whose driver applies ``jax.jit`` or ``jax.vmap`` first.
+* ``property`` — a trusted *judge* (running in the grader, never in the sandbox) decides from
+  the student's outputs alone, e.g. "a partition of range(n)".
+* ``budget`` — the function must finish within a time budget measured by the grader (and,
+  with a judge, also satisfy it).
+* ``static`` — the source must not use forbidden APIs (AST analysis, no execution).
+
+Inputs come from a case generator ``cases(rng) -> [Case, ...]`` where ``rng`` is a numpy
+``Generator`` seeded from the run's base seed and the check's id, so every check gets its own
+reproducible stream and hidden checks (other ids) get other inputs. Inputs are plain data
+plus :class:`~grader.codec.Ref` for what the worker must build itself (a PRNG key: ``key(3)``,
+a callable: ``Ref("fn", ("f1_grad",))``).
+
+Example::
+
+    EXERCISE = Exercise(
+        id="ex02_activations",
+        title=Text("Activation functions", "Fonctions d'activation"),
+        checks=[
+            compare("sigmoid", "small", lambda rng: [Case((rng.normal(size=(5, 3)),))]),
+            compare("sigmoid", "huge", huge_inputs, hidden=True, hint=Text("…", "…")),
+        ],
+    )
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from grader.codec import Ref
+from grader.compare import Tolerance
+from grader.i18n import Text
+
+KINDS = ("compare", "property", "static", "transform", "budget")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One call's inputs.
+
+    Attributes:
+      args: positional arguments (plain data, numpy arrays, :class:`Ref`).
+      kwargs: keyword arguments.
+      label: what the case is, for messages (e.g. ``"z of shape (4, 3), |z| up to 1e4"``).
+    """
+
+    args: tuple = ()
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    label: str | Text = ""
+
+
+def key(seed: int) -> Ref:
+    """An input that the worker turns into ``jax.random.key(seed)``."""
+    return Ref("key", (int(seed),))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A judge's decision: passed or not, a message for the student, optional partial credit."""
+
+    passed: bool
+    message: Text = Text("")
+    fraction: float | None = None
+
+    @property
+    def score_fraction(self) -> float:
+        if self.fraction is not None:
+            return float(min(max(self.fraction, 0.0), 1.0))
+        return 1.0 if self.passed else 0.0
+
+
+def ok(message: Text | str = "") -> Verdict:
+    return Verdict(True, message if isinstance(message, Text) else Text(message))
+
+
+def fail(en: str, fr: str = "", fraction: float | None = None) -> Verdict:
+    return Verdict(False, Text(en, fr), fraction)
+
+
+CaseGen = Callable[[np.random.Generator], Sequence[Case]]
+Judge = Callable[[Sequence[Case], Sequence[Any]], Verdict]
+
+
+@dataclass(frozen=True)
+class Forbidden:
+    """A forbidden API: dotted names (``"jax.grad"`` forbids ``jax.grad`` and ``jax.grad.*``)."""
+
+    names: tuple[str, ...]
+    why: Text
+    dynamic: bool = True  # also refuse getattr/eval/__import__ tricks that hide names
+
+
+@dataclass(frozen=True)
+class Check:
+    """One graded check. Build it with :func:`compare`, :func:`prop`, :func:`transform`,
+    :func:`budget` or :func:`static` rather than directly."""
+
+    function: str
+    name: str
+    kind: str
+    points: float = 1.0
+    hidden: bool = False
+    cases: CaseGen | None = None
+    driver: str = "call"
+    options: Mapping[str, Any] = field(default_factory=dict)
+    tol: Tolerance = Tolerance()
+    keep_float64: bool = False
+    judge: Judge | None = None
+    timeout: float = 20.0
+    budget_s: float | None = None
+    forbid: Forbidden | None = None
+    hint: Text = Text("")
+    exercise: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"check kind must be one of {KINDS}, got {self.kind!r}")
+        if self.points < 0:
+            raise ValueError(f"points must be >= 0, got {self.points}")
+        if "/" in self.name or not self.name:
+            raise ValueError(f"check name must be non-empty without '/', got {self.name!r}")
+        if self.kind in ("compare", "transform", "property", "budget") and self.cases is None:
+            raise ValueError(f"a {self.kind} check needs a case generator")
+        if self.kind == "property" and self.judge is None:
+            raise ValueError("a property check needs a judge")
+        if self.kind == "static" and self.forbid is None:
+            raise ValueError("a static check needs forbid=Forbidden(...)")
+
+    @property
+    def id(self) -> str:
+        return f"{self.exercise}/{self.function}/{self.name}"
+
+    @property
+    def visibility(self) -> str:
+        return "hidden" if self.hidden else "public"
+
+    @property
+    def needs_reference(self) -> bool:
+        return self.kind in ("compare", "transform")
+
+    def rng(self, base_seed: int) -> np.random.Generator:
+        """The check's own random stream: a function of the base seed and the check's id."""
+        digest = hashlib.sha256(self.id.encode()).digest()
+        return np.random.default_rng([base_seed, int.from_bytes(digest[:8], "little")])
+
+    def make_cases(self, base_seed: int) -> list[Case]:
+        if self.cases is None:
+            return []
+        cases = list(self.cases(self.rng(base_seed)))
+        if not cases:
+            raise ValueError(f"check {self.id} generated no cases")
+        for c in cases:
+            if not isinstance(c, Case):
+                raise TypeError(f"check {self.id}: case generators must return Case objects")
+        return cases
+
+
+def _text(value: Text | str | None) -> Text:
+    if value is None:
+        return Text("")
+    return value if isinstance(value, Text) else Text(value)
+
+
+def compare(
+    function: str,
+    name: str,
+    cases: CaseGen,
+    *,
+    points: float = 1.0,
+    hidden: bool = False,
+    driver: str = "call",
+    options: Mapping[str, Any] | None = None,
+    tol: Tolerance | None = None,
+    keep_float64: bool = False,
+    timeout: float = 20.0,
+    hint: Text | str | None = None,
+) -> Check:
+    """A check comparing the student's result with the reference's on the same inputs."""
+    return Check(
+        function,
+        name,
+        "compare",
+        points,
+        hidden,
+        cases,
+        driver,
+        dict(options or {}),
+        tol or Tolerance(),
+        keep_float64,
+        timeout=timeout,
+        hint=_text(hint),
+    )
+
+
+def transform(
+    function: str,
+    name: str,
+    cases: CaseGen,
+    *,
+    transform: str = "jit",
+    options: Mapping[str, Any] | None = None,
+    **kwargs,
+) -> Check:
+    """A compare check run under ``jax.jit`` (``transform="jit"``) or ``jax.vmap``."""
+    if transform not in ("jit", "vmap"):
+        raise ValueError(f"transform must be 'jit' or 'vmap', got {transform!r}")
+    check = compare(function, name, cases, driver=transform, options=options, **kwargs)
+    return replace(check, kind="transform")
+
+
+def prop(
+    function: str,
+    name: str,
+    cases: CaseGen,
+    judge: Judge,
+    *,
+    points: float = 1.0,
+    hidden: bool = False,
+    driver: str = "call",
+    options: Mapping[str, Any] | None = None,
+    timeout: float = 20.0,
+    hint: Text | str | None = None,
+) -> Check:
+    """A check whose trusted ``judge(cases, outputs) -> Verdict`` decides from the outputs."""
+    return Check(
+        function,
+        name,
+        "property",
+        points,
+        hidden,
+        cases,
+        driver,
+        dict(options or {}),
+        judge=judge,
+        timeout=timeout,
+        hint=_text(hint),
+    )
+
+
+def budget(
+    function: str,
+    name: str,
+    cases: CaseGen,
+    seconds: float,
+    *,
+    judge: Judge | None = None,
+    points: float = 1.0,
+    hidden: bool = False,
+    driver: str = "call",
+    options: Mapping[str, Any] | None = None,
+    timeout: float | None = None,
+    hint: Text | str | None = None,
+) -> Check:
+    """A check that the function finishes within ``seconds`` (measured by the grader)."""
+    return Check(
+        function,
+        name,
+        "budget",
+        points,
+        hidden,
+        cases,
+        driver,
+        dict(options or {}),
+        judge=judge,
+        timeout=timeout if timeout is not None else max(2.0 * seconds, seconds + 10.0),
+        budget_s=seconds,
+        hint=_text(hint),
+    )
+
+
+def static(
+    function: str,
+    name: str,
+    forbid: Sequence[str],
+    why: Text | str,
+    *,
+    dynamic: bool = True,
+    points: float = 1.0,
+    hidden: bool = False,
+    hint: Text | str | None = None,
+) -> Check:
+    """A check that ``function`` (and the helpers it calls) uses none of the ``forbid`` APIs."""
+    return Check(
+        function,
+        name,
+        "static",
+        points,
+        hidden,
+        forbid=Forbidden(tuple(forbid), _text(why), dynamic),
+        hint=_text(hint),
+    )
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """An exercise: its id (the module's file name), title, and checks."""
+
+    id: str
+    title: Text
+    checks: tuple[Check, ...]
+    import_timeout: float = 90.0
+
+    def __post_init__(self) -> None:
+        checks = tuple(replace(c, exercise=self.id) for c in self.checks)
+        ids = [c.id for c in checks]
+        dupes = {i for i in ids if ids.count(i) > 1}
+        if dupes:
+            raise ValueError(f"duplicate check ids: {sorted(dupes)}")
+        object.__setattr__(self, "checks", checks)
+
+    @property
+    def functions(self) -> list[str]:
+        """The functions this exercise grades, in the order their first check appears."""
+        return list(dict.fromkeys(c.function for c in self.checks))
+
+    def selected(self, hidden: bool) -> list[Check]:
+        return [c for c in self.checks if hidden or not c.hidden]
+
+    def max_score(self, hidden: bool) -> float:
+        return float(sum(c.points for c in self.selected(hidden)))

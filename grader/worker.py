@@ -1,0 +1,156 @@
+"""The worker: runs inside the sandbox, imports one student module and runs checks' drivers.
+
+Started as ``python -m grader.worker`` with the job pipe on stdin, the result pipe on stdout and
+the captured-output file on stderr. It moves the pipes out of the way at once so that whatever
+the student prints lands in the output file, never in the protocol.
+
+Everything this process sends is untrusted by the grader: it is student-controlled as soon as
+the student module is imported. The grader only decodes plain data from it (see
+``grader.codec``) and computes every verdict itself. This module imports nothing from the
+rest of the grader except the codec and the drivers.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import sys
+import time
+import traceback
+from typing import Any
+
+from grader import codec, drivers
+
+MAX_MESSAGE_CHARS = 2000
+MAX_TRACEBACK_CHARS = 4000
+
+
+def _read_exact(fd: int, n: int) -> bytes:
+    chunks, remaining = [], n
+    while remaining:
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_frame(fd: int) -> bytes:
+    (n,) = struct.unpack(">Q", _read_exact(fd, 8))
+    return _read_exact(fd, n)
+
+
+def _safe_str(obj: Any, limit: int = MAX_MESSAGE_CHARS) -> str:
+    try:
+        text = str(obj)
+    except BaseException:  # a hostile __str__
+        text = "<unprintable>"
+    return text if len(text) <= limit else text[:limit] + " …"
+
+
+def _describe(exc: BaseException, submission_dir: str) -> dict:
+    """The exception as plain data: type, message, and the traceback's frames in student files."""
+    try:
+        frames = traceback.extract_tb(exc.__traceback__)
+        mine = [f for f in frames if f.filename.startswith(submission_dir)]
+        tb = "".join(traceback.format_list(mine or frames[-3:]))
+    except BaseException:
+        tb = ""
+    kind = type(exc).__name__
+    if isinstance(exc, SystemExit):
+        message = f"called sys.exit({_safe_str(exc.code, 200)})"
+    elif isinstance(exc, KeyboardInterrupt):
+        message = "raised KeyboardInterrupt"
+    else:
+        message = _safe_str(exc)
+    return {
+        "type": _safe_str(kind, 200),
+        "message": message,
+        "traceback": tb[-MAX_TRACEBACK_CHARS:],
+        "not_implemented": isinstance(exc, NotImplementedError),
+        "memory": isinstance(exc, MemoryError),
+    }
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+
+
+def main() -> None:
+    # The protocol moves to private descriptors; the student's stdout/stderr go to the file on 2.
+    job_fd = os.dup(0)
+    result_fd = os.dup(1)
+    os.set_inheritable(job_fd, False)
+    os.set_inheritable(result_fd, False)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)
+    sys.stdout = open(1, "w", buffering=1, closefd=False, encoding="utf-8", errors="replace")
+    sys.stderr = open(2, "w", buffering=1, closefd=False, encoding="utf-8", errors="replace")
+    sys.argv = ["student"]
+
+    def send(obj: Any) -> None:
+        _flush()
+        codec.write_frame(result_fd, codec.encode(obj))
+
+    init = codec.decode(_read_frame(job_fd))
+    submission_dir = os.path.dirname(init["module_path"])
+    for entry in reversed(init.get("sys_path", [])):
+        sys.path.insert(0, entry)
+
+    import importlib.util
+
+    start = time.perf_counter()
+    try:
+        spec = importlib.util.spec_from_file_location(init["module_name"], init["module_path"])
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot load {init['module_path']}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[init["module_name"]] = module
+        spec.loader.exec_module(module)
+    except BaseException as exc:
+        send({"op": "import_error", "error": _describe(exc, submission_dir)})
+        return
+    import_s = time.perf_counter() - start
+
+    functions = {}
+    for name in init.get("functions", []):
+        obj = getattr(module, name, None)
+        functions[name] = "missing" if obj is None else ("ok" if callable(obj) else "not_callable")
+    send({"op": "ready", "functions": functions, "import_s": import_s})
+
+    while True:
+        try:
+            job = codec.decode(_read_frame(job_fd), resolve_ref=drivers.resolve_ref)
+        except EOFError:
+            return
+        if job.get("op") != "run":
+            return
+        fn = getattr(module, job["function"], None)
+        run = drivers.get_driver(job["driver"])
+        options = job.get("options") or {}
+        # One frame per case, so that an unsupported type fails only its case, with its path.
+        for index, case in enumerate(job["cases"]):
+            try:
+                outcome = {"value": run(fn, *case["args"], **options, **case["kwargs"])}
+            except BaseException as exc:
+                outcome = {"error": _describe(exc, submission_dir)}
+            try:
+                send({"op": "case", "id": job["id"], "index": index, **outcome})
+            except BaseException as exc:  # e.g. an unsupported type, with its path
+                error = _describe(exc, submission_dir)
+                if isinstance(exc, codec.UnsupportedType):
+                    path = exc.path.removeprefix("['value']") or "the top level"
+                    message = f"returned an unsupported type {exc.type_name} at {path}"
+                    error.update(type="UnsupportedType", message=message, traceback="")
+                send({"op": "case", "id": job["id"], "index": index, "error": error})
+        send({"op": "done", "id": job["id"]})
+
+
+if __name__ == "__main__":
+    main()
