@@ -15,7 +15,7 @@ Run ``grader run -e ex01`` to check your work. Arrays may be numpy or jax arrays
 
 from __future__ import annotations
 
-import numpy as np  # noqa: F401  (you will need it)
+import numpy as np
 
 
 def perceptron(x, w, b):
@@ -56,7 +56,9 @@ def nand_parameters():
       >>> [perceptron(np.array(p, float), w, b) for p in [(1, 1), (1, 0), (0, 1), (0, 0)]]
       [0.0, 1.0, 1.0, 1.0]
     """
-    raise NotImplementedError("nand_parameters: find w (2 weights) and b so that only (1, 1) gives 0")
+    raise NotImplementedError(
+        "nand_parameters: find w (2 weights) and b so that only (1, 1) gives 0"
+    )
 
 
 def half_adder(x1, x2):

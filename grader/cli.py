@@ -30,25 +30,62 @@ def default_solutions_dir() -> Path | None:
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("paths", nargs="*", metavar="PATH", help="exercises folder (default ./exercises), .py files, a .zip or .ipynb notebooks")
-    p.add_argument("-e", "--exercise", action="append", metavar="ID", help="only these exercises (repeatable), e.g. -e ex03")
-    p.add_argument("--hidden", action="store_true", help="include hidden checks (needs the solutions)")
-    p.add_argument("--batch", metavar="DIR", help="grade every sub-folder or .zip of DIR as one submission")
-    p.add_argument("--format", default="table", choices=("table", "json", "junit", "gradescope", "csv"))
+    p.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="exercises folder (default ./exercises), .py files, a .zip or .ipynb notebooks",
+    )
+    p.add_argument(
+        "-e",
+        "--exercise",
+        action="append",
+        metavar="ID",
+        help="only these exercises (repeatable), e.g. -e ex03",
+    )
+    p.add_argument(
+        "--hidden", action="store_true", help="include hidden checks (needs the solutions)"
+    )
+    p.add_argument(
+        "--batch", metavar="DIR", help="grade every sub-folder or .zip of DIR as one submission"
+    )
+    p.add_argument(
+        "--format", default="table", choices=("table", "json", "junit", "gradescope", "csv")
+    )
     p.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
-    p.add_argument("--jobs", type=int, default=1, metavar="N", help="exercises (or submissions) graded in parallel")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="exercises (or submissions) graded in parallel",
+    )
     p.add_argument("--lang", default="en", choices=("en", "fr"))
-    p.add_argument("--seed", type=int, default=0, metavar="N", help="base seed for generated inputs (default 0)")
-    p.add_argument("--solutions", metavar="DIR", help="reference solutions (default: the repository's solutions/)")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="base seed for generated inputs (default 0)",
+    )
+    p.add_argument(
+        "--solutions",
+        metavar="DIR",
+        help="reference solutions (default: the repository's solutions/)",
+    )
     p.add_argument("--sandbox", default="auto", choices=("auto", "bwrap", "rlimits"))
     p.add_argument("--memory-mb", type=int, default=4096, help="memory cap per worker (MiB)")
     p.add_argument("--no-cache", action="store_true", help="recompute expected outputs")
-    p.add_argument("--force", action="store_true", help="with --batch: regrade submissions already graded")
+    p.add_argument(
+        "--force", action="store_true", help="with --batch: regrade submissions already graded"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress display")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="grader", description="Grade jaxnn course exercises in a sandbox.")
+    parser = argparse.ArgumentParser(
+        prog="grader", description="Grade jaxnn course exercises in a sandbox."
+    )
     parser.add_argument("--version", action="version", version=f"grader {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     _add_run_options(sub.add_parser("run", help="grade a submission"))
@@ -68,7 +105,9 @@ def _options(args):
 
     solutions = Path(args.solutions) if args.solutions else default_solutions_dir()
     if args.hidden and solutions is None:
-        raise UsageError("--hidden needs the reference solutions: run from the instructor's repository or pass --solutions DIR")
+        raise UsageError(
+            "--hidden needs the reference solutions: run from the instructor's repository or pass --solutions DIR"
+        )
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     return Options(
@@ -103,7 +142,9 @@ def cmd_run(args) -> int:
         if len(paths) == 1 and Path(paths[0]).suffix in (".py", ".ipynb"):
             stem = Path(paths[0]).stem
             if stem not in course.available():
-                raise UsageError(f"{Path(paths[0]).name} is not named like an exercise ({', '.join(course.available())})")
+                raise UsageError(
+                    f"{Path(paths[0]).name} is not named like an exercise ({', '.join(course.available())})"
+                )
             ids = [i for i in ids if i == stem] or ([stem] if not args.exercise else [])
         expectations, suite = compute_expectations(ids, options)
         label = " ".join(str(p) for p in paths)
@@ -143,7 +184,9 @@ def cmd_list(args) -> int:
             mine = [c for c in checks if c.function == fn]
             pts = sum(c.points for c in mine)
             grand += pts
-            table.add_row(f"{ex_id} — {ex.title(args.lang)}" if i == 0 else "", fn, str(len(mine)), f"{pts:g}")
+            table.add_row(
+                f"{ex_id} — {ex.title(args.lang)}" if i == 0 else "", fn, str(len(mine)), f"{pts:g}"
+            )
         table.add_section()
     table.add_row("total", "", "", f"{grand:g}")
     Console(width=120).print(table)

@@ -131,7 +131,7 @@ class _Encoder:
             return {"t": "str", "v": value}
         if self.allow_refs and t is Ref:
             return {"t": "ref", "name": value.name, "args": self.node(value.args, path, depth + 1)}
-        if isinstance(value, (list, tuple)) and t in (list, tuple) or _is_namedtuple(value):
+        if (isinstance(value, (list, tuple)) and t in (list, tuple)) or _is_namedtuple(value):
             kind = "list" if t is list else "tuple"
             return {
                 "t": kind,
@@ -142,7 +142,9 @@ class _Encoder:
             for k, v in value.items():
                 if type(k) not in (str, int):
                     raise UnsupportedType(f"dict key of type {type(k).__name__}", path)
-                items.append([self.node(k, path, depth + 1), self.node(v, f"{path}[{k!r}]", depth + 1)])
+                items.append(
+                    [self.node(k, path, depth + 1), self.node(v, f"{path}[{k!r}]", depth + 1)]
+                )
             return {"t": "dict", "v": items}
         array = _as_numpy(value)
         if array is None:

@@ -164,7 +164,9 @@ def compare_arrays(
     err = np.where(e_finite, np.abs(g - e), 0.0)
     bad = err > allowed
     if bad.any():
-        return _values(e, g, bad, err, path, allowed=allowed, tol_dtype=tol_dtype, rtol=rtol, atol=atol)
+        return _values(
+            e, g, bad, err, path, allowed=allowed, tol_dtype=tol_dtype, rtol=rtol, atol=atol
+        )
     return None
 
 
@@ -238,22 +240,30 @@ def compare(
     if expected is None or got is None:
         if expected is None and got is None:
             return None
-        return Mismatch("type", path, {"expected": _describe_type(expected), "got": _describe_type(got)})
+        return Mismatch(
+            "type", path, {"expected": _describe_type(expected), "got": _describe_type(got)}
+        )
     if isinstance(expected, str) or isinstance(got, str):
         if expected == got and type(expected) is type(got):
             return None
         if isinstance(expected, str) and isinstance(got, str):
             return Mismatch("string", path, {"expected_value": expected, "got_value": got})
-        return Mismatch("type", path, {"expected": _describe_type(expected), "got": _describe_type(got)})
+        return Mismatch(
+            "type", path, {"expected": _describe_type(expected), "got": _describe_type(got)}
+        )
     if isinstance(expected, Mapping):
         if not isinstance(got, Mapping):
-            return Mismatch("type", path, {"expected": _describe_type(expected), "got": _describe_type(got)})
+            return Mismatch(
+                "type", path, {"expected": _describe_type(expected), "got": _describe_type(got)}
+            )
         missing = sorted(map(repr, set(expected) - set(got)))
         extra = sorted(map(repr, set(got) - set(expected)))
         if missing or extra:
             return Mismatch("keys", path, {"missing": missing, "extra": extra})
         for k in expected:
-            m = compare(expected[k], got[k], tol=tol, keep_float64=keep_float64, path=f"{path}[{k!r}]")
+            m = compare(
+                expected[k], got[k], tol=tol, keep_float64=keep_float64, path=f"{path}[{k!r}]"
+            )
             if m:
                 return m
         return None
@@ -261,7 +271,9 @@ def compare(
     if isinstance(expected, (list, tuple)):
         if isinstance(got, (list, tuple)):
             if len(expected) != len(got):
-                return Mismatch("length", path, {"expected_len": len(expected), "got_len": len(got)})
+                return Mismatch(
+                    "length", path, {"expected_len": len(expected), "got_len": len(got)}
+                )
             for i, (e, g) in enumerate(zip(expected, got, strict=True)):
                 m = compare(e, g, tol=tol, keep_float64=keep_float64, path=f"{path}[{i}]")
                 if m:
@@ -269,10 +281,14 @@ def compare(
             return None
         e_arr = _as_array(expected)
         if e_arr is None:
-            return Mismatch("type", path, {"expected": _describe_type(expected), "got": _describe_type(got)})
+            return Mismatch(
+                "type", path, {"expected": _describe_type(expected), "got": _describe_type(got)}
+            )
     g_arr = _as_array(got)
     if e_arr is None or g_arr is None:
-        return Mismatch("type", path, {"expected": _describe_type(expected), "got": _describe_type(got)})
+        return Mismatch(
+            "type", path, {"expected": _describe_type(expected), "got": _describe_type(got)}
+        )
     return compare_arrays(e_arr, g_arr, tol=tol, keep_float64=keep_float64, path=path)
 
 

@@ -193,7 +193,9 @@ def freeze(exercise: Exercise, solutions_dir: Path, seed: int, out_dir: Path = F
     values = {c.id: run_reference(module, c, seed) for c in public}
     payload = {
         "definitions": definitions_hash(exercise.id, public_only=True),
-        "reference": hashlib.sha256(_file_bytes(Path(solutions_dir) / f"{exercise.id}.py")).hexdigest(),
+        "reference": hashlib.sha256(
+            _file_bytes(Path(solutions_dir) / f"{exercise.id}.py")
+        ).hexdigest(),
         "seed": seed,
         "values": values,
     }

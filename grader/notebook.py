@@ -47,7 +47,9 @@ def notebook_to_source(path: Path) -> tuple[str, list[list[int]], list[str]]:
         for k, line in enumerate(src, start=1):
             stripped = line.lstrip()
             if stripped.startswith(("%", "!")) or re.match(r"^\w+\s*=\s*[%!]", stripped):
-                notes.append(f"cell {cell_no} line {k}: {stripped.split()[0]} dropped (IPython only)")
+                notes.append(
+                    f"cell {cell_no} line {k}: {stripped.split()[0]} dropped (IPython only)"
+                )
                 indent = line[: len(line) - len(stripped)]
                 lines.append(f"{indent}pass  # IPython-only line dropped: {stripped[:60]}")
             else:

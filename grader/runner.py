@@ -139,11 +139,13 @@ def describe_mismatch(m: Mismatch, lang: str, hidden: bool) -> str:
         key = "cmp.shape_transposed" if len(e) == 2 and g == e[::-1] else "cmp.shape"
         text = t(key, lang, expected_shape=tuple(e), got_shape=tuple(g))
     elif m.kind == "nonfinite":
-        if "expected_value" in info and info["expected_value"] != info["expected_value"] or (
+        if ("expected_value" in info and info["expected_value"] != info["expected_value"]) or (
             "expected_value" in info and abs(info["expected_value"]) == float("inf")
         ):
-            text = t("cmp.nonfinite_expected", lang, **info) if not hidden else t(
-                "cmp.values_hidden", lang, **info
+            text = (
+                t("cmp.nonfinite_expected", lang, **info)
+                if not hidden
+                else t("cmp.values_hidden", lang, **info)
             )
         else:
             text = t("cmp.nonfinite", lang, **info)
@@ -175,10 +177,14 @@ def _error_message(check: Check, error: dict, file: str, options: Options) -> tu
     if error.get("not_implemented"):
         return "failed", t("fn.not_implemented", lang, function=check.function, file=file)
     if error.get("type") == "UnsupportedType":
-        return "failed", t("fn.unsupported", lang, function=check.function, message=error["message"])
+        return "failed", t(
+            "fn.unsupported", lang, function=check.function, message=error["message"]
+        )
     if error.get("memory"):
         mb = options.sandbox.memory_mb
-        return "error", t("fn.memory", lang, function=check.function, mb=mb, message=error["message"])
+        return "error", t(
+            "fn.memory", lang, function=check.function, mb=mb, message=error["message"]
+        )
     key = "fn.raised_where" if error.get("traceback") else "fn.raised"
     return "error", t(
         key,
@@ -211,7 +217,11 @@ class _Session:
             return self.worker, self.ready
         self.close()
         worker = Worker(
-            self.file, self.exercise.id, self.exercise.functions, self.options.sandbox, self.hidden_dirs
+            self.file,
+            self.exercise.id,
+            self.exercise.functions,
+            self.options.sandbox,
+            self.hidden_dirs,
         )
         start = worker.start(self.exercise.import_timeout)
         if isinstance(start, StartFailure):
@@ -250,7 +260,9 @@ def _import_failure_message(f: StartFailure, file: str, exercise: Exercise, lang
     return t("module.crashed", lang, file=file, detail=f.detail)
 
 
-def _judge(check: Check, cases: list[Case], values: list[Any], expected: list[Any] | None, lang: str):
+def _judge(
+    check: Check, cases: list[Case], values: list[Any], expected: list[Any] | None, lang: str
+):
     """(passed fraction, message) for a check whose cases all returned values."""
     hidden = check.hidden
     if check.kind in ("compare", "transform"):
@@ -294,7 +306,9 @@ def _run_check(
     outcome: JobOutcome = worker.run(
         check.id, check.function, check.driver, encode_cases(cases), check.timeout, check.options
     )
-    res = CheckResult(check, "failed", 0.0, hint=hint, output=outcome.output, duration_s=outcome.elapsed_s)
+    res = CheckResult(
+        check, "failed", 0.0, hint=hint, output=outcome.output, duration_s=outcome.elapsed_s
+    )
     if outcome.status == "timeout":
         session.discard()
         res.status = "timeout"
@@ -315,7 +329,11 @@ def _run_check(
     values = [c.value for c in outcome.cases]
     if check.kind == "budget" and outcome.elapsed_s > check.budget_s:
         res.message = t(
-            "budget.over", lang, function=check.function, elapsed=outcome.elapsed_s, budget=check.budget_s
+            "budget.over",
+            lang,
+            function=check.function,
+            elapsed=outcome.elapsed_s,
+            budget=check.budget_s,
         )
         return res
     fraction, message = _judge(check, cases, values, expected, lang)
@@ -331,7 +349,9 @@ def _run_check(
 def _static_result(check: Check, file: Path, lang: str) -> CheckResult:
     hint = check.hint(lang)
     try:
-        findings = static.find_forbidden(file, check.function, check.forbid.names, dynamic=check.forbid.dynamic)
+        findings = static.find_forbidden(
+            file, check.function, check.forbid.names, dynamic=check.forbid.dynamic
+        )
     except static.StaticSyntaxError as exc:
         msg = t("static.syntax", lang, file=exc.file, line=exc.line, message=exc.message)
         return CheckResult(check, "error", 0.0, msg, hint)
@@ -342,7 +362,16 @@ def _static_result(check: Check, file: Path, lang: str) -> CheckResult:
     lines = []
     for f in findings[:5]:
         if f.kind == "forbidden":
-            lines.append(t("static.forbidden", lang, file=f.file, line=f.line, name=f.name, why=check.forbid.why(lang)))
+            lines.append(
+                t(
+                    "static.forbidden",
+                    lang,
+                    file=f.file,
+                    line=f.line,
+                    name=f.name,
+                    why=check.forbid.why(lang),
+                )
+            )
         else:
             lines.append(t("static.dynamic", lang, file=f.file, line=f.line, what=f.name))
     return CheckResult(check, "failed", 0.0, "\n".join(lines), hint)
@@ -378,7 +407,9 @@ def grade_exercise(
                 else:
                     result.checks.append(_static_result(check, file, lang))
                 continue
-            result.checks.append(_run_check(check, session, expectations.get(check.id), options, name))
+            result.checks.append(
+                _run_check(check, session, expectations.get(check.id), options, name)
+            )
         # Static checks graded before the first import learn about an import failure now.
         if session.ready is None and session.failure is not None:
             msg = _import_failure_message(session.failure, name, exercise, lang)

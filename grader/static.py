@@ -80,7 +80,9 @@ class _Module:
                 and isinstance(node.targets[0], ast.Name)
             ):
                 self.defs[node.targets[0].id] = node.value
-            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+            elif (
+                isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value
+            ):
                 self.defs[node.target.id] = node.value
             else:
                 self.toplevel.append(node)
@@ -128,7 +130,9 @@ class _Analyzer:
         self.findings: dict[tuple, Finding] = {}
         self.seen: set[tuple[str, int]] = set()
 
-    def module(self, name: str, source: str | None = None, file: str | None = None) -> _Module | None:
+    def module(
+        self, name: str, source: str | None = None, file: str | None = None
+    ) -> _Module | None:
         if name in self.modules:
             return self.modules[name]
         if source is None:
@@ -192,9 +196,9 @@ class _Analyzer:
                     self.add("forbidden", hit, line, mod.file)
                 if self.dynamic and dotted in _DYNAMIC_NAMES:
                     self.add("dynamic", _DYNAMIC_NAMES[dotted], line, mod.file)
-                if isinstance(sub, ast.Attribute) and sub.attr in ("__dict__", "__builtins__"):
-                    if self.dynamic:
-                        self.add("dynamic", f".{sub.attr}", line, mod.file)
+                dunder = isinstance(sub, ast.Attribute) and sub.attr in ("__dict__", "__builtins__")
+                if dunder and self.dynamic:
+                    self.add("dynamic", f".{sub.attr}", line, mod.file)
                 if isinstance(sub, ast.Name) and sub.id in mod.defs:
                     self.reach(mod, sub.id)
                 elif "." in dotted or dotted in local_aliases:
@@ -222,7 +226,12 @@ class _Analyzer:
                         self.reach(*local)
                     if _matches(f"{base}.{a.name}", self.forbidden) and sub is not node:
                         # an import inside reachable code is itself a use
-                        self.add("forbidden", _matches(f"{base}.{a.name}", self.forbidden), line, mod.file)
+                        self.add(
+                            "forbidden",
+                            _matches(f"{base}.{a.name}", self.forbidden),
+                            line,
+                            mod.file,
+                        )
             elif isinstance(sub, ast.Import):
                 for a in sub.names:
                     hit = _matches(a.name, self.forbidden)

@@ -26,7 +26,9 @@ class SubmissionError(ValueError):
 
 def _check_size(name: str, size: int, total: int) -> None:
     if size > MAX_FILE_BYTES:
-        raise SubmissionError(f"{name} is {size} bytes; files over {MAX_FILE_BYTES} bytes are refused")
+        raise SubmissionError(
+            f"{name} is {size} bytes; files over {MAX_FILE_BYTES} bytes are refused"
+        )
     if total > MAX_TOTAL_BYTES:
         raise SubmissionError(f"the submission is over {MAX_TOTAL_BYTES} bytes in all")
 
@@ -49,12 +51,19 @@ def _extract_zip(path: Path, dest_dir: Path) -> None:
     with zf:
         infos = zf.infolist()
         if len(infos) > MAX_FILES:
-            raise SubmissionError(f"{path.name} holds {len(infos)} entries; at most {MAX_FILES} are accepted")
+            raise SubmissionError(
+                f"{path.name} holds {len(infos)} entries; at most {MAX_FILES} are accepted"
+            )
         total = 0
         for info in infos:
             name = info.filename
             p = PurePosixPath(name.replace("\\", "/"))
-            if p.is_absolute() or name.startswith(("/", "\\")) or ".." in p.parts or ":" in p.parts[0]:
+            if (
+                p.is_absolute()
+                or name.startswith(("/", "\\"))
+                or ".." in p.parts
+                or ":" in p.parts[0]
+            ):
                 raise SubmissionError(f"{path.name} contains the unsafe path {name!r}; refused")
             mode = info.external_attr >> 16
             if stat.S_ISLNK(mode):
@@ -92,17 +101,23 @@ def stage(paths: list[str | Path]) -> tempfile.TemporaryDirectory:
         for raw in paths:
             p = Path(raw)
             if not p.exists():
-                raise SubmissionError(f"{p} does not exist: give an exercises folder, .py files or a .zip")
+                raise SubmissionError(
+                    f"{p} does not exist: give an exercises folder, .py files or a .zip"
+                )
             if p.is_dir():
                 for child in sorted(p.iterdir()):
-                    if child.suffix in (*STAGED_SUFFIXES, ".ipynb") and not child.name.startswith("."):
+                    if child.suffix in (*STAGED_SUFFIXES, ".ipynb") and not child.name.startswith(
+                        "."
+                    ):
                         total = _copy_file(child, dest, total)
             elif p.suffix == ".zip":
                 _extract_zip(p, dest)
             elif p.suffix in (*STAGED_SUFFIXES, ".ipynb"):
                 total = _copy_file(p, dest, total)
             else:
-                raise SubmissionError(f"{p} is neither a folder, a .py file, a .ipynb notebook nor a .zip")
+                raise SubmissionError(
+                    f"{p} is neither a folder, a .py file, a .ipynb notebook nor a .zip"
+                )
         from grader.notebook import convert_notebooks
 
         convert_notebooks(dest)

@@ -1,7 +1,7 @@
 """Helpers to test exercises' checks: grade a module's source, swap one function for a variant.
 
-    result = grade_source("ex01_perceptron", replace_function(reference, "perceptron", WRONG))
-    assert failed(result, "perceptron") and passed(result, "half_adder")
+result = grade_source("ex01_perceptron", replace_function(reference, "perceptron", WRONG))
+assert failed(result, "perceptron") and passed(result, "half_adder")
 """
 
 from __future__ import annotations
@@ -60,7 +60,9 @@ def grade_source(
         unknown = set(functions) - set(exercise.functions)
         if unknown:
             raise KeyError(f"{exercise_id} has no functions {sorted(unknown)}")
-        exercise = replace(exercise, checks=tuple(c for c in exercise.checks if c.function in functions))
+        exercise = replace(
+            exercise, checks=tuple(c for c in exercise.checks if c.function in functions)
+        )
     files = source if isinstance(source, dict) else {f"{exercise_id}.py": source}
     options = Options(
         hidden=hidden,
@@ -103,4 +105,6 @@ def failed(result: ExerciseResult, function: str) -> bool:
 
 def summary(result: ExerciseResult) -> str:
     """One line per check that did not pass, for assertion messages."""
-    return "\n".join(f"{r.check.id}: {r.status}: {r.message}" for r in result.checks if r.status != "passed")
+    return "\n".join(
+        f"{r.check.id}: {r.status}: {r.message}" for r in result.checks if r.status != "passed"
+    )

@@ -47,7 +47,9 @@ def load(exercise_id: str) -> Exercise:
     """The exercise with its public checks and, where the hidden module exists, hidden ones."""
     public = importlib.import_module(f"grader.course.{exercise_id}").EXERCISE
     if any(c.hidden for c in public.checks):
-        raise ValueError(f"grader/course/{exercise_id}.py declares hidden checks; move them to hidden/")
+        raise ValueError(
+            f"grader/course/{exercise_id}.py declares hidden checks; move them to hidden/"
+        )
     hidden = []
     if (COURSE_DIR / "hidden" / f"{exercise_id}.py").is_file():
         hidden = list(importlib.import_module(f"grader.course.hidden.{exercise_id}").CHECKS)

@@ -14,29 +14,49 @@ NAND = {(1, 1): 0.0, (1, 0): 1.0, (0, 1): 1.0, (0, 0): 1.0}
 
 def single_examples(rng):
     return [
-        Case((rng.normal(size=n), rng.normal(size=n), float(rng.normal())), label=label(f"one example with {n} inputs", f"un exemple à {n} entrées"))
+        Case(
+            (rng.normal(size=n), rng.normal(size=n), float(rng.normal())),
+            label=label(f"one example with {n} inputs", f"un exemple à {n} entrées"),
+        )
         for n in (2, 3, 7)
     ]
 
 
 def batch_examples(rng):
     X = rng.normal(size=(20, 4))
-    return [Case((X, rng.normal(size=4), 0.5), label=label("a batch of 20 examples", "un lot de 20 exemples"))]
+    return [
+        Case(
+            (X, rng.normal(size=4), 0.5),
+            label=label("a batch of 20 examples", "un lot de 20 exemples"),
+        )
+    ]
 
 
 def boundary_examples(rng):
     # Integer inputs with w·x + b exactly 0 for some rows: a strict ">" must give 0 there.
     X = np.array([[1.0, 1.0], [1.0, 0.0], [0.0, 1.0], [0.0, 0.0], [2.0, 1.0]])
     return [
-        Case((X, np.array([1.0, -1.0]), 0.0), label=label("points exactly on the boundary (w·x + b = 0)", "des points exactement sur la frontière (w·x + b = 0)")),
-        Case((np.array([1.0, 1.0]), np.array([1.0, 1.0]), -2.0), label=label("one point on the boundary", "un point sur la frontière")),
+        Case(
+            (X, np.array([1.0, -1.0]), 0.0),
+            label=label(
+                "points exactly on the boundary (w·x + b = 0)",
+                "des points exactement sur la frontière (w·x + b = 0)",
+            ),
+        ),
+        Case(
+            (np.array([1.0, 1.0]), np.array([1.0, 1.0]), -2.0),
+            label=label("one point on the boundary", "un point sur la frontière"),
+        ),
     ]
 
 
 def judge_nand(cases, outputs):
     out = outputs[0]
     if not isinstance(out, (list, tuple)) or len(out) != 2:
-        return fail("nand_parameters() must return a pair (w, b).", "nand_parameters() doit renvoyer un couple (w, b).")
+        return fail(
+            "nand_parameters() must return a pair (w, b).",
+            "nand_parameters() doit renvoyer un couple (w, b).",
+        )
     w, b = np.asarray(out[0], dtype=np.float64), np.asarray(out[1], dtype=np.float64)
     if w.shape != (2,) or b.shape != ():
         return fail(
@@ -61,21 +81,39 @@ def adder_cases(rng):
 def fit_and_gate(rng):
     X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     return [
-        Case((X, np.array([0.0, 0.0, 0.0, 1.0])), label=label("the AND gate, default epochs and lr", "la porte ET, époques et lr par défaut")),
-        Case((X, np.array([1.0, 1.0, 1.0, 0.0]), 3, 0.5), label=label("the NAND gate, 3 epochs, lr 0.5", "la porte NAND, 3 époques, lr 0.5")),
+        Case(
+            (X, np.array([0.0, 0.0, 0.0, 1.0])),
+            label=label(
+                "the AND gate, default epochs and lr", "la porte ET, époques et lr par défaut"
+            ),
+        ),
+        Case(
+            (X, np.array([1.0, 1.0, 1.0, 0.0]), 3, 0.5),
+            label=label("the NAND gate, 3 epochs, lr 0.5", "la porte NAND, 3 époques, lr 0.5"),
+        ),
     ]
 
 
 def fit_separable(rng):
     X, y = separable_blobs(rng, 60, dim=3, margin=0.5)
-    return [Case((X, y, 100, 1.0), label=label("60 separable points in 3-D, 100 epochs", "60 points séparables en 3-D, 100 époques"))]
+    return [
+        Case(
+            (X, y, 100, 1.0),
+            label=label(
+                "60 separable points in 3-D, 100 epochs", "60 points séparables en 3-D, 100 époques"
+            ),
+        )
+    ]
 
 
 def judge_separable(cases, outputs):
     X, y = cases[0].args[0], cases[0].args[1]
     out = outputs[0]
     if not isinstance(out, (list, tuple)) or len(out) != 2:
-        return fail("perceptron_fit must return a pair (w, b).", "perceptron_fit doit renvoyer un couple (w, b).")
+        return fail(
+            "perceptron_fit must return a pair (w, b).",
+            "perceptron_fit doit renvoyer un couple (w, b).",
+        )
     w, b = np.asarray(out[0], np.float64), np.asarray(out[1], np.float64)
     if w.shape != (X.shape[1],) or b.shape != ():
         return fail(
@@ -102,16 +140,31 @@ EXERCISE = Exercise(
             "strict_boundary",
             boundary_examples,
             points=1,
-            hint=Text("The rule is w·x + b > 0 (strict): a point on the boundary gives 0.", "La règle est w·x + b > 0 (strict) : un point sur la frontière donne 0."),
+            hint=Text(
+                "The rule is w·x + b > 0 (strict): a point on the boundary gives 0.",
+                "La règle est w·x + b > 0 (strict) : un point sur la frontière donne 0.",
+            ),
         ),
         prop("nand_parameters", "truth_table", lambda rng: [Case()], judge_nand, points=2),
-        compare("half_adder", "truth_table", adder_cases, points=2, hint=Text("sum = NAND(NAND(x1, n), NAND(x2, n)), carry = NAND(n, n), with n = NAND(x1, x2).", "somme = NAND(NAND(x1, n), NAND(x2, n)), retenue = NAND(n, n), avec n = NAND(x1, x2).")),
+        compare(
+            "half_adder",
+            "truth_table",
+            adder_cases,
+            points=2,
+            hint=Text(
+                "sum = NAND(NAND(x1, n), NAND(x2, n)), carry = NAND(n, n), with n = NAND(x1, x2).",
+                "somme = NAND(NAND(x1, n), NAND(x2, n)), retenue = NAND(n, n), avec n = NAND(x1, x2).",
+            ),
+        ),
         compare(
             "perceptron_fit",
             "logic_gates",
             fit_and_gate,
             points=1,
-            hint=Text("Start from zeros and visit the examples in order, updating after each one.", "Partez de zéros et parcourez les exemples dans l'ordre, en mettant à jour après chacun."),
+            hint=Text(
+                "Start from zeros and visit the examples in order, updating after each one.",
+                "Partez de zéros et parcourez les exemples dans l'ordre, en mettant à jour après chacun.",
+            ),
         ),
         prop("perceptron_fit", "separable_data", fit_separable, judge_separable, points=1),
     ],

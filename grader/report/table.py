@@ -12,14 +12,22 @@ from rich.text import Text as RichText
 from grader.i18n import t
 from grader.runner import Report
 
-_STYLE = {"passed": "green", "failed": "red", "error": "magenta", "timeout": "yellow", "skipped": "dim"}
+_STYLE = {
+    "passed": "green",
+    "failed": "red",
+    "error": "magenta",
+    "timeout": "yellow",
+    "skipped": "dim",
+}
 _MARK = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "skipped": "-"}
 
 
 def render_table(report: Report, *, color: bool = False, width: int = 110) -> str:
     lang = report.lang
     buf = io.StringIO()
-    console = Console(file=buf, width=width, force_terminal=color, no_color=not color, highlight=False)
+    console = Console(
+        file=buf, width=width, force_terminal=color, no_color=not color, highlight=False
+    )
     console.print(RichText(t("report.title", lang, submission=report.submission), style="bold"))
     for ex in report.exercises:
         table = Table(
@@ -35,7 +43,9 @@ def render_table(report: Report, *, color: bool = False, width: int = 110) -> st
         for r in ex.checks:
             c = r.check
             name = f"{c.function}/{c.name}" + (" 🔒" if c.hidden else "")
-            status = RichText(f"{_MARK[r.status]} {t('status.' + r.status, lang)}", style=_STYLE[r.status])
+            status = RichText(
+                f"{_MARK[r.status]} {t('status.' + r.status, lang)}", style=_STYLE[r.status]
+            )
             message = r.message
             if r.status != "passed" and r.hint:
                 message += f"\n{t('report.hint', lang)}: {r.hint}"
@@ -68,6 +78,10 @@ def render_table(report: Report, *, color: bool = False, width: int = 110) -> st
     )
     n = sum(len(e.checks) for e in report.exercises)
     failed = sum(r.status != "passed" for e in report.exercises for r in e.checks)
-    console.print(t("report.all_passed", lang) if failed == 0 else t("report.failed_count", lang, failed=failed, total=n))
+    console.print(
+        t("report.all_passed", lang)
+        if failed == 0
+        else t("report.failed_count", lang, failed=failed, total=n)
+    )
     console.print(t(f"report.sandbox_{report.sandbox}", lang), style="dim")
     return buf.getvalue()

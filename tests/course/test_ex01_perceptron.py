@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from grader.testing import failed, grade_source, passed, reference_source, replace_function, stub_source, summary
+from grader.testing import (
+    failed,
+    grade_source,
+    reference_source,
+    replace_function,
+    stub_source,
+    summary,
+)
 
 EX = "ex01_perceptron"
 REF = reference_source(EX)
@@ -91,7 +98,7 @@ def test_wrong_implementations_are_caught(mutant):
         assert failed(result, function), f"{function} mistake not caught:\n{summary(result)}"
 
 
-ALTERNATIVE = '''
+ALTERNATIVE = """
 import jax.numpy as jnp
 
 
@@ -121,7 +128,7 @@ def perceptron_fit(X, y, epochs=10, lr=1.0):
             w = [w[j] + lr * err * float(X[i][j]) for j in range(len(w))]
             b += lr * err
     return w, b
-'''
+"""
 
 
 def test_correct_alternative_in_jax_and_loops_passes():
@@ -130,7 +137,9 @@ def test_correct_alternative_in_jax_and_loops_passes():
 
 
 def test_failure_message_shows_the_case_and_the_worst_element():
-    result = grade_source(EX, _mutate({"perceptron": MUTANT_GE["perceptron"]}), hidden=False, functions=["perceptron"])
+    result = grade_source(
+        EX, _mutate({"perceptron": MUTANT_GE["perceptron"]}), hidden=False, functions=["perceptron"]
+    )
     boundary = next(r for r in result.checks if r.check.name == "strict_boundary")
     assert boundary.status == "failed"
     assert "on the boundary" in boundary.message and "got 1, expected 0" in boundary.message
