@@ -180,6 +180,9 @@ def _error_message(check: Check, error: dict, file: str, options: Options) -> tu
         return "failed", t(
             "fn.unsupported", lang, function=check.function, message=error["message"]
         )
+    if "[Errno 27]" in error.get("message", ""):  # EFBIG: the output file hit its size cap
+        mb = options.sandbox.output_mb
+        return "error", t("fn.output_limit", lang, function=check.function, mb=mb)
     if error.get("memory"):
         mb = options.sandbox.memory_mb
         return "error", t(
@@ -323,8 +326,8 @@ def _run_check(
     for case in outcome.cases:
         if case.error is not None:
             res.status, res.message = _error_message(check, case.error, file_name, options)
-            if case.error.get("memory"):
-                session.discard()
+            if case.error.get("memory") or "[Errno 27]" in case.error.get("message", ""):
+                session.discard()  # the worker's state (memory, output file) is spoilt
             return res
     values = [c.value for c in outcome.cases]
     if check.kind == "budget" and outcome.elapsed_s > check.budget_s:

@@ -19,6 +19,7 @@ student's prints go to a file the grader reads back, truncated, as text.
 from __future__ import annotations
 
 import os
+import secrets
 import selectors
 import shutil
 import signal
@@ -34,7 +35,10 @@ from typing import Any
 
 from grader import codec
 
-SANDBOX_ROOT_UID = 65534  # nobody
+# Started as root, each worker runs under its own unused uid drawn from this range: the
+# process cap (RLIMIT_NPROC counts per uid) is then per worker, so one fork bomb cannot starve
+# another student's worker, and every process a worker left behind can be found and killed.
+SANDBOX_UID_RANGE = (2_000_000, 3_000_000)
 SUBMISSION_MOUNT = "/submission"
 MAX_FRAME_BYTES = 512 * 2**20
 OUTPUT_SHOWN_BYTES = 4000
@@ -58,7 +62,7 @@ class SandboxConfig:
     memory_mb: int = 4096
     output_mb: int = 32
     tmp_mb: int = 256
-    max_processes: int = 1024
+    max_processes: int = 512
     env: dict = field(default_factory=dict)
 
 
@@ -115,6 +119,18 @@ def _grader_dir() -> Path:
     return Path(__file__).resolve().parent
 
 
+@cache
+def _isolated_sys_path() -> tuple[str, ...]:
+    """``sys.path`` of ``python -I`` (what the worker will have), not this process's own."""
+    out = subprocess.run(
+        [sys.executable, "-I", "-B", "-c", "import sys; print('\\n'.join(sys.path))"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return tuple(p for p in out.stdout.splitlines() if p and os.path.isdir(p))
+
+
 def _python_paths(hidden: list[Path]) -> tuple[list[Path], list[Path]]:
     """Folders the worker's Python needs, and the hidden folders inside them to mask.
 
@@ -125,7 +141,7 @@ def _python_paths(hidden: list[Path]) -> tuple[list[Path], list[Path]]:
     import site
 
     install = [Path(sys.base_prefix), Path(sys.prefix), *map(Path, site.getsitepackages())]
-    others = [Path(p) for p in sys.path if p]
+    others = [Path(p) for p in _isolated_sys_path()]
     mounts: list[Path] = []
     for is_install, candidates in ((True, install), (False, others)):
         for path in candidates:
@@ -146,7 +162,9 @@ def _python_paths(hidden: list[Path]) -> tuple[list[Path], list[Path]]:
     return mounts, masks
 
 
-def _bwrap_argv(submission_dir: Path, config: SandboxConfig, hidden: list[Path]) -> list[str]:
+def _bwrap_argv(
+    submission_dir: Path, config: SandboxConfig, hidden: list[Path], uid: int | None
+) -> list[str]:
     import jaxnn
 
     grader_dir = _grader_dir()
@@ -189,11 +207,11 @@ def _bwrap_argv(submission_dir: Path, config: SandboxConfig, hidden: list[Path])
     for k, v in _worker_env(config).items():
         argv += ["--setenv", k, v]
     argv.append("--")
-    if _is_root():
+    if uid is not None:
         argv += [
             shutil.which("setpriv") or "/usr/bin/setpriv",
-            f"--reuid={SANDBOX_ROOT_UID}",
-            f"--regid={SANDBOX_ROOT_UID}",
+            f"--reuid={uid}",
+            f"--regid={uid}",
             "--clear-groups",
             "--inh-caps=-all",
             "--bounding-set=-all",
@@ -336,6 +354,11 @@ class Worker:
         self.config = config
         self.mode = resolve_mode(config)
         self.hidden = [Path(h).resolve() for h in hidden]
+        self.uid = (
+            secrets.SystemRandom().randrange(*SANDBOX_UID_RANGE)
+            if self.mode == "bwrap" and _is_root()
+            else None
+        )
         self.proc: subprocess.Popen | None = None
         self._tmp = tempfile.TemporaryDirectory(prefix="grader-")
         self._out_path = Path(self._tmp.name) / "output.txt"
@@ -349,7 +372,7 @@ class Worker:
         python = [sys.executable, "-I", "-B", "-m", "grader.worker"]
         limits = _limits_prefix(self.config, self.mode)
         if self.mode == "bwrap":
-            argv = limits + _bwrap_argv(submission_dir, self.config, self.hidden) + python
+            argv = limits + _bwrap_argv(submission_dir, self.config, self.hidden, self.uid) + python
             module_path = f"{SUBMISSION_MOUNT}/{self.module_file.name}"
             sys_path = [SUBMISSION_MOUNT]
             env, cwd = None, None
@@ -448,6 +471,8 @@ class Worker:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
+        if self.uid is not None:
+            _kill_uid(self.uid)
 
     def close(self) -> None:
         """Stop the worker (politely, then for good) and release its resources."""
@@ -576,6 +601,34 @@ class Worker:
             except codec.CodecError as exc:
                 self.kill()
                 return JobOutcome("invalid", outcomes, elapsed, self._take_output(), str(exc))
+
+
+def _pids_of_uid(uid: int) -> list[int]:
+    pids = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                if entry.stat().st_uid == uid:
+                    pids.append(int(entry.name))
+            except OSError:
+                pass
+    return pids
+
+
+def _kill_uid(uid: int, wait_s: float = 10.0) -> None:
+    """Kill every process left running under a worker's private uid (forks that escaped
+    the process group, stragglers while the PID namespace is torn down)."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        pids = _pids_of_uid(uid)
+        if not pids or time.monotonic() > deadline:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.02)
 
 
 def _clean_error(error: Any) -> dict:

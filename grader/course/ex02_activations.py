@@ -1,0 +1,326 @@
+"""Checks for ex02_activations (public).
+
+Every compare check runs numpy float32 and float64 inputs (a float64 input may be answered
+in float32: it is then judged with float32 tolerances). The stability checks feed |z| up to
+1e4, where ``exp`` overflows in float32 and float64 alike; transform checks run the
+functions under ``jax.jit`` / ``jax.vmap``, which numpy code cannot do.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader.course.common import label
+from grader.i18n import Text
+from grader.spec import Case, Exercise, compare, transform
+
+F32, F64 = np.float32, np.float64
+
+# Values where the textbook formulas overflow: e^{1e4} is inf in float32 and float64.
+EXTREMES = np.array([-1e4, -1e3, -100.0, -30.0, -1.0, 0.0, 1.0, 30.0, 100.0, 1e3, 1e4])
+
+
+def normal_cases(rng, scale=3.0):
+    """A float32 matrix, a float64 vector and a Python number."""
+    return [
+        Case(
+            ((scale * rng.normal(size=(3, 5))).astype(F32),),
+            label=label("a float32 matrix of shape (3, 5)", "une matrice float32 de forme (3, 5)"),
+        ),
+        Case(
+            ((scale * rng.normal(size=7)).astype(F64),),
+            label=label("a float64 vector of 7 values", "un vecteur float64 de 7 valeurs"),
+        ),
+        Case(
+            (float(np.round(rng.normal(), 3)),),
+            label=label("a Python number", "un nombre Python"),
+        ),
+    ]
+
+
+def extreme_cases(rng):
+    return [
+        Case(
+            (EXTREMES.astype(F32),),
+            label=label(
+                "float32 values from -1e4 to 1e4 (exp overflows)",
+                "des valeurs float32 de -1e4 à 1e4 (exp déborde)",
+            ),
+        ),
+        Case(
+            (EXTREMES.reshape(1, -1).astype(F64),),
+            label=label(
+                "float64 values from -1e4 to 1e4, shape (1, 11)",
+                "des valeurs float64 de -1e4 à 1e4, forme (1, 11)",
+            ),
+        ),
+    ]
+
+
+def with_zeros_cases(rng):
+    """Random values with exact zeros (and a -0.0) among them."""
+    a = rng.normal(size=(3, 4)).astype(F32)
+    a[rng.random(size=a.shape) < 0.3] = 0.0
+    b = np.array([-2.5, -0.0, 0.0, 1e-30, -1e-30, 4.0], F64)
+    return [
+        Case(
+            (a,),
+            label=label("float32 (3, 4) with exact zeros", "float32 (3, 4) avec des zéros exacts"),
+        ),
+        Case((b,), label=label("float64 values 0, -0.0 and ±1e-30", "float64 : 0, -0.0 et ±1e-30")),
+    ]
+
+
+def jit_cases(rng):
+    z = (3 * rng.normal(size=(4, 6))).astype(F32)
+    z[0, :3] = [-1e4, 1e4, 0.0]
+    return [
+        Case(
+            (z,),
+            label=label(
+                "float32 (4, 6) under jax.jit, with ±1e4 and 0",
+                "float32 (4, 6) sous jax.jit, avec ±1e4 et 0",
+            ),
+        )
+    ]
+
+
+def leaky_cases(rng):
+    z = rng.normal(size=(4, 3)).astype(F32)
+    z[0, 0] = 0.0
+    v = np.array([-3.0, -0.5, 0.0, 0.5, 3.0], F64)
+    return [
+        Case(
+            (z,), label=label("float32 (4, 3), default alpha", "float32 (4, 3), alpha par défaut")
+        ),
+        Case((v, 0.2), label=label("float64, alpha=0.2", "float64, alpha=0.2")),
+        Case(
+            (v,),
+            {"alpha": 0.3},
+            label=label("float64, alpha=0.3 by keyword", "float64, alpha=0.3 nommé"),
+        ),
+    ]
+
+
+def softmax_rows_cases(rng):
+    return [
+        Case(
+            (rng.normal(size=5).astype(F64),),
+            label=label("a float64 vector of 5 logits", "un vecteur float64 de 5 logits"),
+        ),
+        Case(
+            ((2 * rng.normal(size=(3, 5))).astype(F32),),
+            label=label(
+                "a float32 batch (3, 5), default axis=-1",
+                "un lot float32 (3, 5), axis=-1 par défaut",
+            ),
+        ),
+    ]
+
+
+def softmax_axis_cases(rng):
+    return [
+        Case(
+            (rng.normal(size=(4, 6)).astype(F64),),
+            {"axis": 0},
+            label=label("(4, 6) with axis=0 (columns)", "(4, 6) avec axis=0 (colonnes)"),
+        ),
+        Case(
+            (rng.normal(size=(3, 5)).astype(F32), -1),
+            label=label("(3, 5) with axis=-1 given", "(3, 5) avec axis=-1 donné"),
+        ),
+        Case(
+            (rng.normal(size=(2, 3, 4)).astype(F64), 1),
+            label=label("(2, 3, 4) with axis=1", "(2, 3, 4) avec axis=1"),
+        ),
+    ]
+
+
+def large_logit_cases(rng):
+    z = np.array([[1e4, 1e4 - 1.0, 0.0, -1e4], [-1e4, -1e4, -1e4 + 2.0, -1e4]])
+    return [
+        Case(
+            (z.astype(F32),),
+            label=label(
+                "float32 logits of size 1e4, one row near -1e4",
+                "des logits float32 de l'ordre de 1e4, une ligne vers -1e4",
+            ),
+        ),
+        Case(
+            (z.T.astype(F64), 0),
+            label=label(
+                "float64 logits of size 1e4, axis=0", "des logits float64 de l'ordre de 1e4, axis=0"
+            ),
+        ),
+    ]
+
+
+def vmap_cases(rng):
+    z = (2 * rng.normal(size=(6, 3, 5))).astype(F32)
+    z[0, 0] = [1e4, 0.0, -1e4, 1e4, 5.0]
+    return [
+        Case(
+            (z,),
+            label=label(
+                "jax.vmap over 6 batches of shape (3, 5), axis=-1",
+                "jax.vmap sur 6 lots de forme (3, 5), axis=-1",
+            ),
+        )
+    ]
+
+
+def log_softmax_rows_cases(rng):
+    return [
+        Case(
+            ((2 * rng.normal(size=(3, 5))).astype(F32),),
+            label=label("a float32 batch (3, 5)", "un lot float32 (3, 5)"),
+        ),
+        Case(
+            (rng.normal(size=6).astype(F64),),
+            label=label("a float64 vector of 6 logits", "un vecteur float64 de 6 logits"),
+        ),
+        Case(
+            (rng.normal(size=(4, 3)).astype(F64),),
+            {"axis": 0},
+            label=label("(4, 3) with axis=0", "(4, 3) avec axis=0"),
+        ),
+    ]
+
+
+def large_gap_cases(rng):
+    return [
+        Case(
+            (np.array([0.0, 1e4], F32),),
+            label=label("float32 logits [0, 1e4]", "des logits float32 [0, 1e4]"),
+        ),
+        Case(
+            (np.array([[1e4, 0.0, -1e4], [1e3, 1e3, 0.0]], F64),),
+            label=label(
+                "float64 logits with gaps of 1e3 to 2e4",
+                "des logits float64 avec des écarts de 1e3 à 2e4",
+            ),
+        ),
+    ]
+
+
+def log_softmax_jit_cases(rng):
+    z = (2 * rng.normal(size=(4, 5))).astype(F32)
+    z[1] = [0.0, 1e4, -1e4, 3.0, 1e4]
+    return [
+        Case((z,), label=label("float32 (4, 5) under jax.jit", "float32 (4, 5) sous jax.jit")),
+        Case(
+            (z, 0),
+            label=label(
+                "float32 (4, 5) under jax.jit, axis=0 (static)",
+                "float32 (4, 5) sous jax.jit, axis=0 (statique)",
+            ),
+        ),
+    ]
+
+
+OVERFLOW_SIGMOID = Text(
+    "exp(z) or exp(-z) overflows to inf for |z| = 1e4 and inf/inf is NaN. Only evaluate "
+    "e = exp(-|z|): σ(z) = 1/(1 + e) where z >= 0, e/(1 + e) where z < 0.",
+    "exp(z) ou exp(-z) déborde vers inf pour |z| = 1e4 et inf/inf vaut NaN. N'évaluez que "
+    "e = exp(-|z|) : σ(z) = 1/(1 + e) si z >= 0, e/(1 + e) si z < 0.",
+)
+OVERFLOW_TANH = Text(
+    "(e^z − e^-z)/(e^z + e^-z) is inf/inf = NaN for |z| = 1e4. Use np.tanh / jnp.tanh, or "
+    "sign(z)·(1 − e^{-2|z|})/(1 + e^{-2|z|}).",
+    "(e^z − e^-z)/(e^z + e^-z) vaut inf/inf = NaN pour |z| = 1e4. Utilisez np.tanh / jnp.tanh, "
+    "ou sign(z)·(1 − e^{-2|z|})/(1 + e^{-2|z|}).",
+)
+JIT_HINT = Text(
+    "Under jax.jit the input is a tracer: numpy functions (np.exp, np.where…) and Python "
+    "`if` on values cannot handle it. Write the function with jax.numpy (jnp), which also "
+    "accepts numpy inputs.",
+    "Sous jax.jit l'entrée est un traceur : les fonctions numpy (np.exp, np.where…) et les "
+    "`if` Python sur des valeurs ne le supportent pas. Écrivez la fonction avec jax.numpy "
+    "(jnp), qui accepte aussi les entrées numpy.",
+)
+AXIS_HINT = Text(
+    "Normalise along `axis` only: max and sum with axis=axis and keepdims=True (so that they "
+    "broadcast back), not over the whole array and not always along the last axis.",
+    "Normalisez le long de `axis` seulement : max et somme avec axis=axis et keepdims=True "
+    "(pour qu'ils se diffusent), ni sur tout le tableau ni toujours sur le dernier axe.",
+)
+MAX_TRICK = Text(
+    "e^{1e4} is inf: subtract m = max(z, axis=axis, keepdims=True) from z before exp "
+    "(softmax(z) = softmax(z − m)); the max must be taken along the same axis, row by row.",
+    "e^{1e4} vaut inf : soustrayez m = max(z, axis=axis, keepdims=True) à z avant exp "
+    "(softmax(z) = softmax(z − m)) ; le max se prend le long du même axe, ligne par ligne.",
+)
+LOG_SOFTMAX_HINT = Text(
+    "log(softmax(z)) is log(0) = -inf where a probability underflows. Compute "
+    "(z − m) − log(sum(exp(z − m), axis, keepdims=True)) with m the max along axis.",
+    "log(softmax(z)) vaut log(0) = -inf quand une probabilité est arrondie à 0. Calculez "
+    "(z − m) − log(sum(exp(z − m), axis, keepdims=True)) avec m le max le long de axis.",
+)
+
+EXERCISE = Exercise(
+    id="ex02_activations",
+    title=Text("Activation functions", "Fonctions d'activation"),
+    checks=[
+        compare("sigmoid", "values", normal_cases, points=1),
+        compare("sigmoid", "large_inputs", extreme_cases, points=1, hint=OVERFLOW_SIGMOID),
+        transform("sigmoid", "jit", jit_cases, transform="jit", points=0.5, hint=JIT_HINT),
+        compare(
+            "sigmoid_prime",
+            "values",
+            normal_cases,
+            points=1,
+            hint=Text(
+                "σ'(z) = σ(z)·(1 − σ(z)), with σ your sigmoid.",
+                "σ'(z) = σ(z)·(1 − σ(z)), avec σ votre sigmoïde.",
+            ),
+        ),
+        compare(
+            "relu",
+            "values",
+            with_zeros_cases,
+            points=0.5,
+            hint=Text(
+                "An elementwise maximum: np.maximum(z, 0) (np.max(z, 0) is a max along axis 0).",
+                "Un maximum élément par élément : np.maximum(z, 0) (np.max(z, 0) est un max le long de l'axe 0).",
+            ),
+        ),
+        compare(
+            "relu_prime",
+            "values_and_zero",
+            with_zeros_cases,
+            points=1,
+            hint=Text(
+                "relu'(z) is 1 for z > 0 and 0 for z <= 0: 0 at exactly 0.",
+                "relu'(z) vaut 1 pour z > 0 et 0 pour z <= 0 : 0 en 0 exactement.",
+            ),
+        ),
+        compare("tanh", "values", normal_cases, points=0.5),
+        compare("tanh", "large_inputs", extreme_cases, points=1, hint=OVERFLOW_TANH),
+        transform("tanh", "jit", jit_cases, transform="jit", points=0.5, hint=JIT_HINT),
+        compare(
+            "leaky_relu",
+            "default_and_alpha",
+            leaky_cases,
+            points=1,
+            hint=Text(
+                "z where z > 0, alpha·z elsewhere, with the alpha passed in (default 0.01).",
+                "z si z > 0, alpha·z sinon, avec l'alpha reçu (0.01 par défaut).",
+            ),
+        ),
+        compare("softmax", "rows", softmax_rows_cases, points=1, hint=AXIS_HINT),
+        compare("softmax", "axis", softmax_axis_cases, points=1, hint=AXIS_HINT),
+        compare("softmax", "large_logits", large_logit_cases, points=1, hint=MAX_TRICK),
+        transform("softmax", "vmap", vmap_cases, transform="vmap", points=0.5, hint=JIT_HINT),
+        compare("log_softmax", "rows", log_softmax_rows_cases, points=1, hint=AXIS_HINT),
+        compare("log_softmax", "large_gaps", large_gap_cases, points=1, hint=LOG_SOFTMAX_HINT),
+        transform(
+            "log_softmax",
+            "jit",
+            log_softmax_jit_cases,
+            transform="jit",
+            options={"static_argnums": [1]},
+            points=0.5,
+            hint=JIT_HINT,
+        ),
+    ],
+)

@@ -1,0 +1,532 @@
+"""Checks for ex14_cnn (public): the student's CNN, trained by the grader, and a residual block.
+
+``init_cnn``/``cnn_apply`` are judged by what the grader's own training loop
+(``grader/drivers/ex14.py``: Adam, softmax cross-entropy, jit) reaches with them on held-out
+digits. The worker receives the training images with their labels and the held-out images
+without theirs; the held-out labels stay here, in the case (:class:`HeldOutCase`), for the judge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from grader.codec import Ref
+from grader.compare import Tolerance
+from grader.course.common import label
+from grader.i18n import Text
+from grader.spec import Case, Exercise, budget, compare, fail, key, ok, prop
+
+MAX_PARAMS = 200_000
+# The reference CNN (13,706 parameters) reaches 96–99 % on the held-out digits after
+# 10 epochs (6 splits tried); a plain softmax regression reaches about 95 %.
+MIN_ACCURACY = 0.90
+# The reference trains in 1–5 s on an idle CPU core (jax import and compilation included:
+# about 2–7 s), up to 20 s on a machine shared by many; a network hundreds of times costlier
+# than needed does not fit.
+TRAIN_SECONDS = 90.0
+TRAIN_OPTIONS = {"epochs": 10, "batch_size": 64, "lr": 3e-3}
+N_HELD_OUT = 400
+
+
+@dataclass(frozen=True)
+class HeldOutCase(Case):
+    """A case whose ``answers`` (held-out labels) stay in the grader: only args/kwargs travel."""
+
+    answers: Any = field(default=None, compare=False, repr=False)
+
+
+@cache
+def digits():
+    """scikit-learn's bundled 8x8 digits as NHWC float32 images in [0, 1], and int labels."""
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    return (d.images / 16.0).astype(np.float32)[..., None], d.target.astype(np.int32)
+
+
+def digits_split(rng, n_held_out=N_HELD_OUT):
+    """A random split: (x_train, y_train, x_test, y_test)."""
+    x, y = digits()
+    order = rng.permutation(len(x))
+    test, train = order[:n_held_out], order[n_held_out:]
+    return x[train], y[train], x[test], y[test]
+
+
+# -- judges' helpers ------------------------------------------------------------------------------
+
+
+def _array(value) -> np.ndarray | None:
+    """``value`` as a numeric numpy array, or None when it is not one."""
+    try:
+        a = np.asarray(value)
+    except Exception:
+        return None
+    return a if a.dtype.kind in "biuf" else None
+
+
+def _leaves(value) -> list[np.ndarray] | None:
+    if not isinstance(value, (list, tuple)):
+        return None
+    out = [_array(v) for v in value]
+    return None if any(a is None for a in out) else out
+
+
+def _shape(x) -> tuple:
+    """The shape of a case's input, also when it travels as a Ref (``as_jax``)."""
+    return np.shape(x.args[0]) if isinstance(x, Ref) else np.shape(x)
+
+
+def _count(leaves) -> int:
+    return int(sum(a.size for a in leaves))
+
+
+def _budget_message(count: int) -> Text:
+    return Text(
+        f"your CNN has {count:,} parameters, over the budget of {MAX_PARAMS:,}. Pool before the "
+        "dense head (each 2x2 max-pool divides the flattened size by 4) and keep the dense "
+        "layers small.",
+        f"votre CNN a {count:,} paramètres, au-delà du budget de {MAX_PARAMS:,}. Faites un "
+        "pooling avant la tête dense (chaque max-pool 2x2 divise la taille aplatie par 4) et "
+        "gardez des couches denses petites.",
+    )
+
+
+def _check_logits(logits, n: int, classes: int, what: Text, hidden: bool = False):
+    """None when ``logits`` are finite logits of shape (n, classes), else a failing Verdict."""
+    a = _array(logits)
+    if a is None:
+        return fail(
+            f"{what.en}: cnn_apply must return an array of logits, got something else.",
+            f"{what.fr} : cnn_apply doit renvoyer un tableau de logits, obtenu autre chose.",
+        )
+    if a.shape != (n, classes):
+        return fail(
+            f"{what.en}: expected logits of shape {(n, classes)} (batch, num_classes), got "
+            f"{a.shape}. Flatten each example with x.reshape(x.shape[0], -1), end with a dense "
+            "layer to num_classes, and size the layers from input_shape and num_classes rather "
+            "than fixed numbers.",
+            f"{what.fr} : logits de forme {(n, classes)} (lot, num_classes) attendus, obtenu "
+            f"{a.shape}. Aplatissez chaque exemple avec x.reshape(x.shape[0], -1), terminez par "
+            "une couche dense vers num_classes, et dimensionnez les couches d'après input_shape "
+            "et num_classes plutôt qu'avec des nombres fixes.",
+        )
+    if not np.isfinite(a).all():
+        bad = int((~np.isfinite(a)).sum())
+        return fail(
+            f"{what.en}: {bad} of {a.size} logits are NaN or infinite. Check the initial weights' "
+            "scale (He: normal × sqrt(2 / fan_in)) and that no log or division is applied to 0.",
+            f"{what.fr} : {bad} des {a.size} logits sont NaN ou infinis. Vérifiez l'échelle des "
+            "poids initiaux (He : normale × sqrt(2 / fan_in)) et qu'aucun log ni division ne "
+            "porte sur 0.",
+        )
+    if classes > 1 and n > 0:
+        rows = a.astype(np.float64)
+        if rows.min() >= 0 and rows.max() <= 1 and np.allclose(rows.sum(axis=1), 1.0, atol=1e-4):
+            return fail(
+                f"{what.en}: every row is in [0, 1] and sums to 1: these are probabilities. "
+                "cnn_apply must return logits (the scores before softmax); the training loss "
+                "applies the softmax itself.",
+                f"{what.fr} : chaque ligne est dans [0, 1] et somme à 1 : ce sont des "
+                "probabilités. cnn_apply doit renvoyer des logits (les scores avant le softmax) ; "
+                "la perte d'entraînement applique elle-même le softmax.",
+            )
+    return None
+
+
+# -- init_cnn -----------------------------------------------------------------------------------
+
+
+def init_digits(rng):
+    x_train, _, _, _ = digits_split(rng, 4)
+    return [
+        Case(
+            (key(0), key(1), (8, 8, 1), 10, x_train[:4]),
+            label=label(
+                "init_cnn(key, (8, 8, 1), 10) for 8x8 digits, then cnn_apply on 4 images",
+                "init_cnn(key, (8, 8, 1), 10) pour les chiffres 8x8, puis cnn_apply sur 4 images",
+            ),
+        )
+    ]
+
+
+def _init_leaves(case, out, name="a"):
+    """(leaves, None) or (None, failing Verdict) for one ex14_init output."""
+    leaves = _leaves(out.get(name)) if isinstance(out, dict) else None
+    if not leaves:
+        return None, fail(
+            "init_cnn must return the parameters as a pytree (dicts and lists) of arrays.",
+            "init_cnn doit renvoyer les paramètres sous forme d'arbre (dicts et listes) de "
+            "tableaux.",
+        )
+    not_float = [i for i, a in enumerate(leaves) if a.dtype.kind != "f"]
+    if not_float:
+        a = leaves[not_float[0]]
+        return None, fail(
+            f"parameter leaf {not_float[0]} has dtype {a.dtype}: every leaf of the parameters "
+            "must be a float array (Adam trains them all). Keep hyper-parameters such as "
+            "strides out of params.",
+            f"la feuille de paramètres {not_float[0]} est de type {a.dtype} : chaque feuille "
+            "des paramètres doit être un tableau de flottants (Adam les entraîne toutes). "
+            "Gardez les hyper-paramètres comme les pas hors de params.",
+        )
+    if not all(np.isfinite(a).all() for a in leaves):
+        return None, fail(
+            "some initial parameters are NaN or infinite.",
+            "certains paramètres initiaux sont NaN ou infinis.",
+        )
+    return leaves, None
+
+
+def judge_budget(cases, outputs):
+    for case, out in zip(cases, outputs, strict=True):
+        leaves, bad = _init_leaves(case, out)
+        if bad:
+            return bad
+        count = _count(leaves)
+        if count > MAX_PARAMS:
+            b = _budget_message(count)
+            return fail(b.en, b.fr)
+        x = np.asarray(case.args[4])
+        bad = _check_logits(
+            out.get("logits"),
+            x.shape[0],
+            int(case.args[3]),
+            Text("cnn_apply(init_cnn(...), x)", "cnn_apply(init_cnn(...), x)"),
+        )
+        if bad:
+            return bad
+    return ok()
+
+
+def judge_keyed(cases, outputs):
+    for case, out in zip(cases, outputs, strict=True):
+        a, bad = _init_leaves(case, out, "a")
+        if bad:
+            return bad
+        again, b = _leaves(out.get("a_again")), _leaves(out.get("b"))
+        same = (
+            again is not None
+            and len(again) == len(a)
+            and all(
+                u.shape == v.shape and np.array_equal(u, v) for u, v in zip(a, again, strict=True)
+            )
+        )
+        if not same:
+            return fail(
+                "init_cnn called twice with the same key returned different parameters: draw "
+                "every random number from the key you are given (jax.random.split(key, n), one "
+                "subkey per layer), never from np.random or global state.",
+                "init_cnn appelée deux fois avec la même clé a renvoyé des paramètres "
+                "différents : tirez chaque nombre aléatoire de la clé reçue "
+                "(jax.random.split(key, n), une sous-clé par couche), jamais de np.random ni "
+                "d'un état global.",
+            )
+        differs = (
+            b is None
+            or len(b) != len(a)
+            or any(
+                u.shape != v.shape or not np.array_equal(u, v) for u, v in zip(a, b, strict=True)
+            )
+        )
+        if not differs:
+            return fail(
+                "init_cnn returned the same parameters for two different keys: the weights must "
+                "be random, drawn from the key (a fixed key, or zeros, leaves every filter "
+                "identical and the network cannot break the symmetry).",
+                "init_cnn a renvoyé les mêmes paramètres pour deux clés différentes : les poids "
+                "doivent être aléatoires, tirés de la clé (une clé fixe, ou des zéros, rend "
+                "tous les filtres identiques et le réseau ne peut pas briser la symétrie).",
+            )
+    return ok()
+
+
+# -- cnn_apply ----------------------------------------------------------------------------------
+
+
+def eval_digits(rng):
+    x, _, _, _ = digits_split(rng, 8)
+    return [
+        Case(
+            (key(2), (8, 8, 1), 10, x[:7]),
+            label=label("7 digits, evaluation mode", "7 chiffres, mode évaluation"),
+        ),
+        Case(
+            (key(3), (8, 8, 1), 10, x[7:8]),
+            label=label("a batch of one digit", "un lot d'un seul chiffre"),
+        ),
+    ]
+
+
+def judge_eval(cases, outputs):
+    for case, out in zip(cases, outputs, strict=True):
+        what = case.label if isinstance(case.label, Text) else Text(str(case.label))
+        n, classes = _shape(case.args[3])[0], int(case.args[2])
+        if not isinstance(out, (list, tuple)) or len(out) != 2:
+            return fail(
+                "cnn_apply must return an array of logits.",
+                "cnn_apply doit renvoyer un tableau de logits.",
+            )
+        bad = _check_logits(out[0], n, classes, what)
+        if bad:
+            return bad
+        second = _array(out[1])
+        if (
+            second is None
+            or second.shape != np.shape(out[0])
+            or not np.allclose(second, out[0], rtol=1e-5, atol=1e-6)
+        ):
+            return fail(
+                f"{what.en}: cnn_apply(params, x) and cnn_apply(params, x, train=False) gave "
+                "different logits. In evaluation mode (train=False, the default) the network "
+                "must be deterministic and need no key: apply dropout only when train is True.",
+                f"{what.fr} : cnn_apply(params, x) et cnn_apply(params, x, train=False) ont donné "
+                "des logits différents. En mode évaluation (train=False, par défaut) le réseau "
+                "doit être déterministe et se passer de clé : n'appliquez le dropout que si "
+                "train vaut True.",
+            )
+    return ok()
+
+
+def train_digits(rng):
+    x_train, y_train, x_test, y_test = digits_split(rng)
+    return [
+        HeldOutCase(
+            (key(int(rng.integers(2**31))), x_train, y_train, x_test, 10),
+            label=label(
+                f"{len(x_train)} training digits, {len(x_test)} held-out digits, 10 epochs of Adam",
+                f"{len(x_train)} chiffres d'entraînement, {len(x_test)} chiffres réservés, "
+                "10 époques d'Adam",
+            ),
+            answers=y_test,
+        )
+    ]
+
+
+def judge_train(cases, outputs):
+    case, out = cases[0], outputs[0]
+    if not isinstance(out, dict):
+        return fail(
+            "the training loop returned nothing usable.",
+            "la boucle d'entraînement n'a rien renvoyé d'utilisable.",
+        )
+    shapes = out.get("leaves") or []
+    count = int(sum(int(np.prod(s)) for s in shapes))
+    if count > MAX_PARAMS:
+        b = _budget_message(count)
+        return fail(b.en, b.fr)
+    y_test = np.asarray(case.answers)
+    bad = _check_logits(
+        out.get("logits"),
+        len(y_test),
+        int(case.args[4]),
+        Text(
+            "after training, on the held-out digits",
+            "après l'entraînement, sur les chiffres réservés",
+        ),
+    )
+    if bad:
+        return bad
+    loss = _array(out.get("loss"))
+    if loss is None or not np.isfinite(loss).all():
+        return fail(
+            "the training loss became NaN or infinite: lower the initial weights' scale.",
+            "la perte d'entraînement est devenue NaN ou infinie : réduisez l'échelle des poids "
+            "initiaux.",
+        )
+    acc = float(np.mean(np.argmax(np.asarray(out["logits"]), axis=1) == y_test))
+    curve = ", ".join(f"{v:.3f}" for v in loss)
+    if acc < MIN_ACCURACY:
+        return fail(
+            f"after training, your CNN classifies {100 * acc:.1f} % of the held-out digits "
+            f"correctly; at least {100 * MIN_ACCURACY:.0f} % is required. Training loss per "
+            f"epoch: {curve}. If the loss barely falls: check the weights' initial scale "
+            "(He: normal × sqrt(2 / fan_in)), that the logits come from a last dense layer "
+            "without ReLU, and that the training path (train=True) is the same network.",
+            f"après l'entraînement, votre CNN classe correctement {100 * acc:.1f} % des "
+            f"chiffres réservés ; il en faut au moins {100 * MIN_ACCURACY:.0f} %. Perte "
+            f"d'entraînement par époque : {curve}. Si la perte baisse à peine : vérifiez "
+            "l'échelle des poids initiaux (He : normale × sqrt(2 / fan_in)), que les logits "
+            "sortent d'une dernière couche dense sans ReLU, et que le chemin d'entraînement "
+            "(train=True) est bien le même réseau.",
+        )
+    return ok()
+
+
+# -- residual_block -----------------------------------------------------------------------------
+
+
+def residual_params(rng, c, m, scale=1.0, dtype=np.float32):
+    """Random params of a residual block C → M → C, weights ~ N(0, scale² · 2 / fan_in)."""
+    return {
+        "conv1": {
+            "w": (rng.normal(size=(3, 3, c, m)) * scale * np.sqrt(2 / (9 * c))).astype(dtype),
+            "b": (rng.normal(size=m) * 0.5).astype(dtype),
+        },
+        "conv2": {
+            "w": (rng.normal(size=(3, 3, m, c)) * scale * np.sqrt(2 / (9 * m))).astype(dtype),
+            "b": (rng.normal(size=c) * 0.5).astype(dtype),
+        },
+    }
+
+
+def residual_cases(rng):
+    out = []
+    for n, h, w, c, m in [(2, 8, 8, 4, 4), (1, 5, 5, 3, 8), (3, 6, 7, 2, 6)]:
+        x = rng.normal(size=(n, h, w, c)).astype(np.float32)
+        out.append(
+            Case(
+                (residual_params(rng, c, m), x),
+                label=label(
+                    f"random params, x of shape {(n, h, w, c)}, C={c} → M={m} → C={c}",
+                    f"paramètres aléatoires, x de forme {(n, h, w, c)}, C={c} → M={m} → C={c}",
+                ),
+            )
+        )
+    return out
+
+
+def zero_params(c, m, dtype=np.float32):
+    return {
+        "conv1": {"w": np.zeros((3, 3, c, m), dtype), "b": np.zeros(m, dtype)},
+        "conv2": {"w": np.zeros((3, 3, m, c), dtype), "b": np.zeros(c, dtype)},
+    }
+
+
+def zero_cases(rng):
+    x = rng.normal(size=(2, 6, 6, 3)).astype(np.float32)
+    return [
+        Case(
+            (zero_params(3, 5), x),
+            label=label(
+                "zero weights and biases, x with negative values",
+                "poids et biais nuls, x avec des valeurs négatives",
+            ),
+        )
+    ]
+
+
+def judge_identity(cases, outputs):
+    """Seed 002: with w = 0 and b = 0 the block is relu(x + 0) = relu(x)."""
+    for case, out in zip(cases, outputs, strict=True):
+        x = np.asarray(case.args[1], np.float64)
+        got = _array(out)
+        if got is None or got.shape != x.shape:
+            shape = None if got is None else got.shape
+            return fail(
+                f"with zero weights the block must return an array of the input's shape {x.shape}, "
+                f"got {shape}: both convolutions are 'SAME'-padded and conv2 brings M back to C.",
+                f"avec des poids nuls le bloc doit renvoyer un tableau de la forme de l'entrée "
+                f"{x.shape}, obtenu {shape} : les deux convolutions ont un padding 'SAME' et conv2 "
+                "ramène M à C.",
+            )
+        want = np.maximum(x, 0.0)
+        if not np.allclose(got.astype(np.float64), want, rtol=1e-6, atol=1e-6):
+            if np.allclose(got.astype(np.float64), x, atol=1e-6):
+                why = Text(
+                    "you return x itself: the ReLU must come after the addition, relu(x + F(x)).",
+                    "vous renvoyez x lui-même : le ReLU doit venir après l'addition, "
+                    "relu(x + F(x)).",
+                )
+            else:
+                why = Text(
+                    "with zero weights and biases F(x) = 0, so the block must return relu(x + 0).",
+                    "avec des poids et biais nuls F(x) = 0, donc le bloc doit renvoyer relu(x + 0).",
+                )
+            return fail(
+                "seed 002's identity argument fails: with zero weights and biases the block must "
+                f"return relu(x); {why.en}",
+                "l'argument d'identité du document 002 échoue : avec des poids et biais nuls le "
+                f"bloc doit renvoyer relu(x) ; {why.fr}",
+            )
+    return ok()
+
+
+RESIDUAL_HINT = Text(
+    "relu(x + conv2(relu(conv1(x)))): both convolutions 3x3 with 'SAME' padding and their bias, "
+    "a ReLU between them, and the last ReLU after the addition.",
+    "relu(x + conv2(relu(conv1(x)))) : deux convolutions 3x3 avec padding 'SAME' et leur biais, "
+    "un ReLU entre elles, et le dernier ReLU après l'addition.",
+)
+RESIDUAL_TOL = Tolerance(float32=(1e-4, 1e-5))
+
+EXERCISE = Exercise(
+    id="ex14_cnn",
+    title=Text(
+        "A convolutional network and a residual block", "Un réseau convolutif et un bloc résiduel"
+    ),
+    checks=[
+        prop(
+            "init_cnn",
+            "parameter_budget",
+            init_digits,
+            judge_budget,
+            driver="ex14_init",
+            timeout=60,
+            hint=Text(
+                f"At most {MAX_PARAMS:,} parameters, all float arrays; pool before the dense head.",
+                f"Au plus {MAX_PARAMS:,} paramètres, tous des tableaux de flottants ; faites un "
+                "pooling avant la tête dense.",
+            ),
+        ),
+        prop(
+            "init_cnn",
+            "random_from_the_key",
+            init_digits,
+            judge_keyed,
+            driver="ex14_init",
+            timeout=60,
+        ),
+        prop(
+            "cnn_apply",
+            "evaluation_mode",
+            eval_digits,
+            judge_eval,
+            driver="ex14_eval",
+            timeout=60,
+            hint=Text(
+                "cnn_apply(params, x) must work without a key, be deterministic and return "
+                "logits of shape (N, num_classes).",
+                "cnn_apply(params, x) doit fonctionner sans clé, être déterministe et renvoyer "
+                "des logits de forme (N, num_classes).",
+            ),
+        ),
+        budget(
+            "cnn_apply",
+            "trains_on_digits",
+            train_digits,
+            TRAIN_SECONDS,
+            judge=judge_train,
+            points=4,
+            driver="ex14_train",
+            options=TRAIN_OPTIONS,
+            hint=Text(
+                "The grader trains your CNN itself (Adam, softmax cross-entropy, 10 epochs) and "
+                f"needs {100 * MIN_ACCURACY:.0f} % held-out accuracy within {TRAIN_SECONDS:g} s: "
+                "two conv/ReLU/max-pool stages and a small dense head are plenty.",
+                "Le correcteur entraîne lui-même votre CNN (Adam, entropie croisée softmax, "
+                f"10 époques) et exige {100 * MIN_ACCURACY:.0f} % de réussite sur les chiffres "
+                f"réservés en moins de {TRAIN_SECONDS:g} s : deux étages conv/ReLU/max-pool et "
+                "une petite tête dense suffisent.",
+            ),
+        ),
+        compare(
+            "residual_block",
+            "random_params",
+            residual_cases,
+            points=2,
+            tol=RESIDUAL_TOL,
+            hint=RESIDUAL_HINT,
+        ),
+        prop(
+            "residual_block",
+            "zero_weights_identity",
+            zero_cases,
+            judge_identity,
+            hint=RESIDUAL_HINT,
+        ),
+    ],
+)

@@ -1,0 +1,125 @@
+"""Drivers for ex14_cnn: the grader's own training loop around the student's CNN.
+
+They run inside the sandbox and are visible to students (no expected values, no held-out
+labels here). The checks are declared on ``cnn_apply`` or ``init_cnn``; the drivers find the
+other function next to it in the same module.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from grader.drivers import driver
+
+# The module names under which the exercise is imported: the student's (in the worker)
+# and the reference's (in the grader, see grader.expect.load_reference).
+_MODULES = ("ex14_cnn", "_jaxnn_reference_.ex14_cnn")
+
+
+def _sibling(fn, own: str, other: str):
+    """The function ``other`` of the module whose ``own`` is ``fn``."""
+    candidates = [sys.modules.get(m) for m in _MODULES]
+    candidates.append(sys.modules.get(getattr(fn, "__module__", None) or ""))
+    for module in candidates:
+        if module is not None and getattr(module, own, None) is fn:
+            found = getattr(module, other, None)
+            if found is None or not callable(found):
+                raise NameError(
+                    f"{other}() is missing: {own}() is graded together with {other}(); "
+                    f"define both in the same file."
+                )
+            return found
+    raise NameError(f"could not find {other}() next to {own}()")
+
+
+def _leaves(params) -> list:
+    """The parameters' leaves as numpy arrays (what the judge counts and inspects)."""
+    import jax
+    import numpy as np
+
+    return [np.asarray(leaf) for leaf in jax.tree_util.tree_leaves(params)]
+
+
+@driver("ex14_init")
+def init_twice(init_cnn, key_a, key_b, input_shape, num_classes, x) -> Any:
+    """``init_cnn`` with key a (twice) and key b, and the logits of ``cnn_apply`` on ``x``.
+
+    Returns ``{"a", "a_again", "b": leaves of each params, "logits": cnn_apply(params_a, x)}``.
+    """
+    cnn_apply = _sibling(init_cnn, "init_cnn", "cnn_apply")
+    shape = tuple(int(s) for s in input_shape)
+    params = init_cnn(key_a, shape, int(num_classes))
+    out = {
+        "a": _leaves(params),
+        "a_again": _leaves(init_cnn(key_a, shape, int(num_classes))),
+        "b": _leaves(init_cnn(key_b, shape, int(num_classes))),
+    }
+    out["logits"] = cnn_apply(params, x)
+    return out
+
+
+@driver("ex14_eval")
+def eval_twice(cnn_apply, key, input_shape, num_classes, x) -> Any:
+    """Parameters from ``init_cnn(key, input_shape, num_classes)``, then ``cnn_apply`` in
+    evaluation mode twice: ``cnn_apply(params, x)`` (no train, no key) and
+    ``cnn_apply(params, x, train=False)``. Returns ``[logits, logits_again]``."""
+    init_cnn = _sibling(cnn_apply, "cnn_apply", "init_cnn")
+    params = init_cnn(key, tuple(int(s) for s in input_shape), int(num_classes))
+    return [cnn_apply(params, x), cnn_apply(params, x, train=False)]
+
+
+@driver("ex14_train")
+def train(
+    cnn_apply, key, x_train, y_train, x_test, num_classes, epochs=10, batch_size=64, lr=3e-3
+) -> Any:
+    """The grader's training loop: Adam, softmax cross-entropy, jit-compiled steps.
+
+    ``params = init_cnn(k_init, x_train.shape[1:], num_classes)``; each epoch visits the
+    training set in a new random order in full batches of ``batch_size``; every step calls
+    ``cnn_apply(params, xb, train=True, key=k)`` with a fresh key ``k``. At the end, the
+    held-out images go through ``cnn_apply(params, x_test)`` (evaluation mode, no key).
+
+    Returns ``{"logits": (N_test, num_classes), "leaves": [shape, ...], "loss": per-epoch
+    mean training loss}``.
+    """
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+    import optax
+
+    init_cnn = _sibling(cnn_apply, "cnn_apply", "init_cnn")
+    x_train = jnp.asarray(x_train, jnp.float32)
+    y_train = jnp.asarray(y_train, jnp.int32)
+    x_test = jnp.asarray(x_test, jnp.float32)
+    k_init, key = jax.random.split(key)
+    params = init_cnn(k_init, tuple(int(s) for s in x_train.shape[1:]), int(num_classes))
+    shapes = [list(np.shape(leaf)) for leaf in jax.tree_util.tree_leaves(params)]
+    optimizer = optax.adam(lr)
+    state = optimizer.init(params)
+
+    def loss_fn(p, xb, yb, k):
+        logits = cnn_apply(p, xb, train=True, key=k)
+        return optax.softmax_cross_entropy_with_integer_labels(logits, yb).mean()
+
+    @jax.jit
+    def step(p, s, xb, yb, k):
+        loss, grads = jax.value_and_grad(loss_fn)(p, xb, yb, k)
+        updates, s = optimizer.update(grads, s, p)
+        return optax.apply_updates(p, updates), s, loss
+
+    n = x_train.shape[0]
+    steps = n // batch_size
+    curve = []
+    for _ in range(int(epochs)):
+        key, k_perm = jax.random.split(key)
+        order = jax.random.permutation(k_perm, n)
+        losses = []
+        for i in range(steps):
+            key, k_step = jax.random.split(key)
+            idx = order[i * batch_size : (i + 1) * batch_size]
+            params, state, loss = step(params, state, x_train[idx], y_train[idx], k_step)
+            losses.append(loss)
+        curve.append(float(jnp.mean(jnp.stack(losses))))
+    logits = jax.jit(lambda p, x: cnn_apply(p, x))(params, x_test)
+    return {"logits": logits, "leaves": shapes, "loss": curve}
