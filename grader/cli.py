@@ -149,6 +149,7 @@ def cmd_run(args) -> int:
         expectations, suite = compute_expectations(ids, options)
         label = " ".join(str(p) for p in paths)
         report = grade(label, Path(staged.name), ids, options, expectations, suite)
+        report.notes = list(getattr(staged, "notes", []))
     finally:
         staged.cleanup()
     color = args.output is None and sys.stdout.isatty()

@@ -244,9 +244,9 @@ def compare(
             "type", path, {"expected": _describe_type(expected), "got": _describe_type(got)}
         )
     if isinstance(expected, str) or isinstance(got, str):
-        if expected == got and type(expected) is type(got):
-            return None
         if isinstance(expected, str) and isinstance(got, str):
+            if expected == got:
+                return None
             return Mismatch("string", path, {"expected_value": expected, "got_value": got})
         return Mismatch(
             "type", path, {"expected": _describe_type(expected), "got": _describe_type(got)}

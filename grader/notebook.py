@@ -46,7 +46,12 @@ def notebook_to_source(path: Path) -> tuple[str, list[list[int]], list[str]]:
             continue
         for k, line in enumerate(src, start=1):
             stripped = line.lstrip()
-            if stripped.startswith(("%", "!")) or re.match(r"^\w+\s*=\s*[%!]", stripped):
+            if stripped.startswith("from __future__ import"):
+                # Legal in any cell of a notebook, only at the top of a module: hoist it.
+                lines.insert(0, stripped)
+                line_map.insert(0, [cell_no, k])
+                lines.append("pass  # from __future__ import moved to the top")
+            elif stripped.startswith(("%", "!")) or re.match(r"^\w+\s*=\s*[%!]", stripped):
                 notes.append(
                     f"cell {cell_no} line {k}: {stripped.split()[0]} dropped (IPython only)"
                 )

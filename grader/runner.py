@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader import course, static
+from grader import course, notebook, static
 from grader.compare import Mismatch, compare, shape_summary
 from grader.expect import Expectations, encode_cases
 from grader.i18n import Text, t
@@ -421,6 +421,9 @@ def grade_exercise(
                     r.status, r.score, r.message = "error", 0.0, msg
     finally:
         session.close()
+    if (Path(submission_dir) / (exercise.id + notebook.MAP_SUFFIX)).is_file():
+        for r in result.checks:  # point to the notebook's cells, not the generated module
+            r.message = notebook.relabel(r.message, Path(submission_dir))
     result.duration_s = time.monotonic() - started
     return result
 
@@ -436,6 +439,7 @@ class Report:
     exercises: list[ExerciseResult]
     hidden: bool = False
     lang: str = "en"
+    notes: list[str] = field(default_factory=list)
 
     @property
     def score(self) -> float:
@@ -460,6 +464,7 @@ class Report:
             "hidden": self.hidden,
             "duration_s": round(self.duration_s, 3),
             "versions": self.versions,
+            "notes": self.notes,
             "exercises": [e.to_json() for e in self.exercises],
         }
 

@@ -92,7 +92,8 @@ def stage(paths: list[str | Path]) -> tempfile.TemporaryDirectory:
       paths: one folder, one or more ``.py``/``.ipynb`` files, or one ``.zip``.
 
     Returns:
-      A TemporaryDirectory (use ``.name``; clean it up when done).
+      A TemporaryDirectory (use ``.name``; clean it up when done) with ``.notes``, a list of
+      remarks for the report (e.g. IPython magics dropped from a notebook).
     """
     staged = tempfile.TemporaryDirectory(prefix="submission-")
     dest = Path(staged.name)
@@ -120,7 +121,7 @@ def stage(paths: list[str | Path]) -> tempfile.TemporaryDirectory:
                 )
         from grader.notebook import convert_notebooks
 
-        convert_notebooks(dest)
+        staged.notes = convert_notebooks(dest)  # what was dropped from notebooks, for the report
         os.chmod(dest, 0o755)
         for f in dest.iterdir():
             os.chmod(f, 0o644)

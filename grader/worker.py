@@ -58,6 +58,17 @@ def _describe(exc: BaseException, submission_dir: str) -> dict:
     except BaseException:
         tb = ""
     kind = type(exc).__name__
+    if isinstance(exc, SyntaxError):
+        where = f"{os.path.basename(exc.filename or '?')}, line {exc.lineno}"
+        text = (exc.text or "").rstrip("\n")
+        message = f"{exc.msg} ({where})" + (f"\n    {text.strip()}" if text.strip() else "")
+        return {
+            "type": kind,
+            "message": message,
+            "traceback": "",
+            "not_implemented": False,
+            "memory": False,
+        }
     if isinstance(exc, SystemExit):
         message = f"called sys.exit({_safe_str(exc.code, 200)})"
     elif isinstance(exc, KeyboardInterrupt):

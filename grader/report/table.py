@@ -29,6 +29,8 @@ def render_table(report: Report, *, color: bool = False, width: int = 110) -> st
         file=buf, width=width, force_terminal=color, no_color=not color, highlight=False
     )
     console.print(RichText(t("report.title", lang, submission=report.submission), style="bold"))
+    for note in report.notes:
+        console.print(RichText(f"• {note}", style="dim"))
     for ex in report.exercises:
         table = Table(
             title=f"{ex.exercise.id} — {ex.exercise.title(lang)}   {ex.score:g} / {ex.max_score:g}",

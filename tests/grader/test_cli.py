@@ -1,0 +1,171 @@
+"""The command line's contract: DESIGN.md's options, JSON schema and exit statuses."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+EX01 = REPO / "solutions" / "ex01_perceptron.py"
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_reference_scores_full_marks_exit_0(capsys):
+    code, out, _ = run(
+        capsys, "run", str(REPO / "solutions"), "-e", "ex01", "--hidden", "--format", "json"
+    )
+    report = json.loads(out)
+    assert code == 0
+    assert report["score"] == report["max_score"] > 0
+    assert [e["id"] for e in report["exercises"]] == ["ex01_perceptron"]
+
+
+def test_stubs_score_zero_exit_1_with_not_implemented(capsys):
+    code, out, _ = run(capsys, "run", str(REPO / "exercises"), "-e", "ex01")
+    assert code == 1
+    assert "not implemented yet" in out and "Score: 0 /" in out
+
+
+def test_json_report_follows_the_design_schema(capsys):
+    _, out, _ = run(capsys, "run", str(REPO / "exercises"), "-e", "ex01", "--format", "json")
+    r = json.loads(out)
+    assert set(r) >= {
+        "submission",
+        "score",
+        "max_score",
+        "seed",
+        "suite",
+        "sandbox",
+        "duration_s",
+        "versions",
+        "exercises",
+    }
+    assert set(r["versions"]) >= {"python", "jax", "jaxnn"}
+    assert r["sandbox"] in ("bwrap", "rlimits") and len(r["suite"]) == 64
+    ex = r["exercises"][0]
+    assert set(ex) >= {"id", "score", "max_score", "checks"}
+    c = ex["checks"][0]
+    assert set(c) >= {
+        "id",
+        "function",
+        "kind",
+        "visibility",
+        "score",
+        "max_score",
+        "status",
+        "message",
+        "duration_s",
+    }
+    assert c["id"].startswith("ex01_perceptron/") and c["kind"] in (
+        "compare",
+        "property",
+        "static",
+        "transform",
+        "budget",
+    )
+    assert all(ch["visibility"] == "public" for ch in ex["checks"])  # no --hidden
+
+
+def test_single_file_and_zip_and_notebook_submissions(capsys, tmp_path):
+    single = tmp_path / "ex01_perceptron.py"
+    shutil.copy(EX01, single)
+    code, out, _ = run(capsys, "run", str(single), "--format", "json")
+    assert code == 0 and json.loads(out)["score"] > 0
+
+    archive = tmp_path / "sub.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(EX01, "student/ex01_perceptron.py")
+    code, out, _ = run(capsys, "run", str(archive), "-e", "ex01", "--format", "json")
+    assert code == 0
+
+    nb = nbformat.v4.new_notebook()
+    source = EX01.read_text()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# My perceptron"),
+        nbformat.v4.new_code_cell("%matplotlib inline\n!pip install nothing\nimport numpy as np"),
+        nbformat.v4.new_code_cell(source),
+    ]
+    nbdir = tmp_path / "nb"
+    nbdir.mkdir()
+    nbformat.write(nb, nbdir / "ex01_perceptron.ipynb")
+    code, out, _ = run(capsys, "run", str(nbdir), "-e", "ex01", "--format", "json")
+    assert code == 0, out
+    notes = json.loads(out)["notes"]
+    assert any("%matplotlib" in n for n in notes) and any("!pip" in n for n in notes)
+
+
+def test_notebook_errors_point_to_the_cell(capsys, tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("import numpy as np"),
+        nbformat.v4.new_code_cell("x = 1\ny = undefined_name"),
+    ]
+    nbformat.write(nb, tmp_path / "ex01_perceptron.ipynb")
+    code, out, _ = run(capsys, "run", str(tmp_path), "-e", "ex01", "--format", "json")
+    message = json.loads(out)["exercises"][0]["checks"][0]["message"]
+    assert code == 1 and "cell 2, line 2" in message, message
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["run", "-e", "ex77"], "no exercise matches"),
+        (["run", "/no/such/folder"], "does not exist"),
+        (["run", "--jobs", "0"], "--jobs"),
+    ],
+)
+def test_usage_errors_exit_2_with_a_clear_message(capsys, argv, words):
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and words in err
+
+
+def test_unsafe_zip_is_refused(capsys, tmp_path):
+    archive = tmp_path / "evil.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("../../etc/ex01_perceptron.py", "x = 1")
+    code, _, err = run(capsys, "run", str(archive))
+    assert code == 2 and "unsafe path" in err
+
+
+def test_french_table(capsys):
+    code, out, _ = run(capsys, "run", str(REPO / "exercises"), "-e", "ex01", "--lang", "fr")
+    assert code == 1 and "n'est pas encore implémentée" in out and "Note : 0" in out
+
+
+def test_list_prints_exercises_and_points(capsys):
+    code, out, _ = run(capsys, "list")
+    assert code == 0 and "ex01_perceptron" in out and "perceptron_fit" in out
+
+
+def test_the_installed_command_works():
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "grader.cli",
+            "run",
+            str(REPO / "solutions"),
+            "-e",
+            "ex01",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
