@@ -1,0 +1,835 @@
+"""Checks for ex05_counting (public): whole-number answers judged by trusted formulas.
+
+Every check is a property check: its judge recomputes the right count from the seed's formula
+and, when the student's answer is wrong, also tries the usual wrong formulas (biases
+forgotten, padding counted once, no floor, no ``+ 1``…) to say which term is missing. Public
+messages show the expected number; hidden ones (``hidden=True``) never do, they only name the
+likely mistake.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from grader.codec import Ref
+from grader.course.common import label
+from grader.i18n import Text
+from grader.spec import Case, Exercise, Verdict, fail, ok, prop
+
+# -- plain values --------------------------------------------------------------------------------
+
+
+def plain(value: Any) -> Any:
+    """A case's input as the worker hands it to the student, minus jax: Refs become numpy."""
+    if isinstance(value, Ref) and value.name == "jnp":
+        data, dtype = value.args
+        return np.asarray(data, dtype=dtype)
+    if isinstance(value, (list, tuple)):
+        return type(value)(plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
+def as_number(value: Any) -> float | None:
+    """A real scalar (Python, numpy or 0-d/1-element array) as a float; None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return float(value) if abs(value) < 2**63 else math.inf
+    if isinstance(value, float):
+        return value
+    if isinstance(value, (np.integer, np.floating)):
+        return float(value)
+    if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "iuf":
+        return float(value.reshape(()))
+    return None
+
+
+def describe(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {tuple(value.shape)} and dtype {value.dtype}"
+    if isinstance(value, (list, tuple)):
+        return f"a {type(value).__name__} of length {len(value)}"
+    if isinstance(value, dict):
+        return "a dict"
+    return f"a {type(value).__name__}" if value is not None else "None"
+
+
+def show(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+Variant = tuple[Callable[..., Any], Text]
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(np.allclose(np.asarray(a, float), np.asarray(b, float), rtol=0, atol=1e-9))
+    except (TypeError, ValueError):
+        return False
+
+
+def _diagnose(
+    variants: Sequence[Variant],
+    calls: Sequence[tuple],
+    answers: Sequence[Any],
+    expected: Sequence[Any],
+) -> Text | None:
+    """The message of the wrong formula that best explains the student's answers.
+
+    ``calls``, ``answers`` and ``expected`` hold one entry per case. A formula that reproduces
+    every answer wins (it explains the right answers too); otherwise the first one that
+    reproduces the answer of the first wrong case.
+    """
+    first_wrong = next(
+        i for i, (g, e) in enumerate(zip(answers, expected, strict=True)) if not _same(g, e)
+    )
+    fallback = None
+    for wrong, message in variants:
+        values = []
+        for args in calls:
+            try:
+                values.append(wrong(*args))
+            except Exception:  # a formula that makes no sense for these inputs
+                values.append(None)
+        if values[first_wrong] is None or _same(values[first_wrong], expected[first_wrong]):
+            continue
+        if all(v is not None and _same(v, g) for v, g in zip(values, answers, strict=True)):
+            return message
+        if fallback is None and _same(values[first_wrong], answers[first_wrong]):
+            fallback = message
+    return fallback
+
+
+def _case_words(case: Case) -> tuple[str, str]:
+    lab = case.label
+    if isinstance(lab, Text):
+        return lab.en, lab.fr or lab.en
+    return str(lab), str(lab)
+
+
+WHOLE = Text(
+    "A count is a whole number, and {got} is not: the division must round down (use // or math.floor).",
+    "Un nombre de paramètres ou une taille est un nombre entier, et {got} n'en est pas un : la division doit arrondir vers le bas (utilisez // ou math.floor).",
+)
+
+
+def count_judge(
+    expected: Callable[..., int],
+    variants: Sequence[Variant],
+    generic: Text,
+    *,
+    hidden: bool = False,
+):
+    """A judge for a function returning one whole number; see the module docstring."""
+
+    def judge(cases: Sequence[Case], outputs: Sequence[Any]) -> Verdict:
+        calls, answers, wanted = [], [], []
+        for case, out in zip(cases, outputs, strict=True):
+            args = tuple(plain(a) for a in case.args)
+            kwargs = {k: plain(v) for k, v in case.kwargs.items()}
+            calls.append(_positional(expected, args, kwargs))
+            wanted.append(expected(*calls[-1]))
+            en, fr = _case_words(case)
+            got = as_number(out)
+            if got is None:
+                return fail(
+                    f"On {en}: expected one whole number (an int), got {describe(out)}.",
+                    f"Sur {fr} : attendu un nombre entier (un int), obtenu {describe(out)}.",
+                )
+            if not math.isfinite(got):
+                return fail(
+                    f"On {en}: got {got}, which is not a whole number.",
+                    f"Sur {fr} : obtenu {got}, qui n'est pas un nombre entier.",
+                )
+            answers.append(got)
+        wrong = [i for i, (g, e) in enumerate(zip(answers, wanted, strict=True)) if g != e]
+        if not wrong:
+            return ok()
+        i = wrong[0]
+        got, exp = answers[i], wanted[i]
+        en, fr = _case_words(cases[i])
+        diag = _diagnose(variants, calls, answers, wanted)
+        if diag is None and not got.is_integer():
+            diag = WHOLE.format(got=show(got))
+        diag = diag or generic
+        if hidden:
+            return fail(
+                f"On {en}: {show(got)} is not right. {diag.en}",
+                f"Sur {fr} : {show(got)} n'est pas juste. {diag.fr}",
+            )
+        return fail(
+            f"On {en}: got {show(got)}, expected {exp}. {diag.en}",
+            f"Sur {fr} : obtenu {show(got)}, attendu {exp}. {diag.fr}",
+        )
+
+    return judge
+
+
+def _positional(fn: Callable, args: tuple, kwargs: dict) -> tuple:
+    """``args`` completed with ``kwargs`` and the defaults, in ``fn``'s parameter order."""
+    import inspect
+
+    bound = inspect.signature(fn).bind(*args, **kwargs)
+    bound.apply_defaults()
+    return tuple(bound.arguments.values())
+
+
+# -- count_dense_params -------------------------------------------------------------------------
+
+
+def _pairs(sizes):
+    sizes = [int(s) for s in np.asarray(sizes).ravel()]
+    return list(itertools.pairwise(sizes)), sizes
+
+
+def dense_count(sizes) -> int:
+    pairs, _ = _pairs(sizes)
+    return sum(a * b + b for a, b in pairs)
+
+
+DENSE_VARIANTS: list[Variant] = [
+    (
+        lambda s: sum(a * b for a, b in _pairs(s)[0]),
+        Text(
+            "You counted the weights but forgot the biases: one per neuron of every layer after the input (seed 000: « chaque neurone a un b »).",
+            "Vous avez compté les poids mais oublié les biais : un par neurone de chaque couche après l'entrée (seed 000 : « chaque neurone a un b »).",
+        ),
+    ),
+    (
+        lambda s: sum(a * b for a, b in _pairs(s)[0]) + sum(_pairs(s)[1]),
+        Text(
+            "The input layer has no bias: count one bias per neuron of the layers after the input only.",
+            "La couche d'entrée n'a pas de biais : comptez un biais par neurone des couches après l'entrée seulement.",
+        ),
+    ),
+    (
+        lambda s: sum(a * b + a for a, b in _pairs(s)[0]),
+        Text(
+            "A layer's biases belong to its n_out neurons, not to its n_in inputs: add n_out per layer, not n_in.",
+            "Les biais d'une couche appartiennent à ses n_out neurones, pas à ses n_in entrées : ajoutez n_out par couche, pas n_in.",
+        ),
+    ),
+    (
+        lambda s: sum(a + b + b for a, b in _pairs(s)[0]),
+        Text(
+            "Every input is connected to every neuron: a layer has n_in × n_out weights, not n_in + n_out.",
+            "Chaque entrée est reliée à chaque neurone : une couche a n_in × n_out poids, pas n_in + n_out.",
+        ),
+    ),
+    (
+        lambda s: sum(a * b + b for a, b in _pairs(s)[0][:-1]),
+        Text(
+            "The last layer is missing: loop over every pair of consecutive layers, up to the output layer.",
+            "Il manque la dernière couche : parcourez chaque paire de couches consécutives, jusqu'à la couche de sortie.",
+        ),
+    ),
+    (
+        lambda s: sum(b for _, b in _pairs(s)[0]),
+        Text(
+            "You counted only the biases (one per neuron); add the n_in × n_out weights of each layer.",
+            "Vous n'avez compté que les biais (un par neurone) ; ajoutez les n_in × n_out poids de chaque couche.",
+        ),
+    ),
+]
+
+DENSE_GENERIC = Text(
+    "Between consecutive layers of n_in and n_out neurons there are n_in·n_out weights and n_out biases; add them over all pairs of layers.",
+    "Entre deux couches consécutives de n_in et n_out neurones il y a n_in·n_out poids et n_out biais ; additionnez sur toutes les paires de couches.",
+)
+
+
+def dense_seed_cases(rng):
+    return [
+        Case(
+            ([2, 2, 1],),
+            label=label("seed 000's network [2, 2, 1]", "le réseau [2, 2, 1] du seed 000"),
+        ),
+        Case(
+            ([2, 5, 3],),
+            label=label("seed 000's network [2, 5, 3]", "le réseau [2, 5, 3] du seed 000"),
+        ),
+        Case(
+            ([784, 30, 10],),
+            label=label(
+                "seed 000's MNIST network with n = 30 hidden neurons",
+                "le réseau MNIST du seed 000 avec n = 30 neurones cachés",
+            ),
+        ),
+    ]
+
+
+def dense_deeper_cases(rng):
+    return [
+        Case(([3, 4, 4, 2],), label=label("the network [3, 4, 4, 2]", "le réseau [3, 4, 4, 2]")),
+        Case(([10, 1],), label=label("one layer, [10, 1]", "une seule couche, [10, 1]")),
+        Case(
+            ([6, 8, 8, 8, 5],),
+            label=label(
+                "a deeper network [6, 8, 8, 8, 5]", "un réseau plus profond [6, 8, 8, 8, 5]"
+            ),
+        ),
+    ]
+
+
+# -- conv_output_size ---------------------------------------------------------------------------
+
+
+def conv_size(h, k, p=0, s=1) -> int:
+    return (int(h) - int(k) + 2 * int(p)) // int(s) + 1
+
+
+def _i(*xs):
+    return [int(x) for x in xs]
+
+
+CONV_SIZE_VARIANTS: list[Variant] = [
+    (
+        lambda h, k, p, s: (int(h) - int(k) + int(p)) // int(s) + 1,
+        Text(
+            "The padding P is added on both sides of the input: the formula has 2P, not P.",
+            "Le padding P est ajouté des deux côtés de l'entrée : la formule contient 2P, pas P.",
+        ),
+    ),
+    (
+        lambda h, k, p, s: (int(h) - int(k) + 2 * int(p)) // int(s),
+        Text(
+            "You forgot the + 1: the first position of the window counts too (a 5×5 filter on a 5×5 image gives 1 output, not 0).",
+            "Vous avez oublié le + 1 : la première position de la fenêtre compte aussi (un filtre 5×5 sur une image 5×5 donne 1 sortie, pas 0).",
+        ),
+    ),
+    (
+        lambda h, k, p, s: (int(h) - int(k) + 2 * int(p)) / int(s) + 1,
+        Text(
+            "The division must round down (⌊(H − K + 2P)/S⌋): use // instead of /; a window that does not fit is not computed.",
+            "La division doit arrondir vers le bas (⌊(H − K + 2P)/S⌋) : utilisez // au lieu de / ; une fenêtre qui ne tient pas n'est pas calculée.",
+        ),
+    ),
+    (
+        lambda h, k, p, s: math.ceil((int(h) - int(k) + 2 * int(p)) / int(s)) + 1,
+        Text(
+            "The division rounds down, not up: the last window must fit entirely inside the (padded) input.",
+            "La division arrondit vers le bas, pas vers le haut : la dernière fenêtre doit tenir entièrement dans l'entrée (avec padding).",
+        ),
+    ),
+    (
+        lambda h, k, p, s: round((int(h) - int(k) + 2 * int(p)) / int(s)) + 1,
+        Text(
+            "The division rounds down (floor), not to the nearest integer.",
+            "La division arrondit vers le bas (partie entière), pas à l'entier le plus proche.",
+        ),
+    ),
+    (
+        lambda h, k, p, s: int(h) - int(k) + 2 * int(p) + 1,
+        Text(
+            "The stride S is missing: the window jumps S pixels at a time, divide (H − K + 2P) by S.",
+            "Il manque le pas S : la fenêtre avance de S pixels à la fois, divisez (H − K + 2P) par S.",
+        ),
+    ),
+    (
+        lambda h, k, p, s: (int(h) - int(k) - 2 * int(p)) // int(s) + 1,
+        Text(
+            "Padding makes the input larger: + 2P, not − 2P.",
+            "Le padding agrandit l'entrée : + 2P, pas − 2P.",
+        ),
+    ),
+    (
+        lambda h, k, p, s: (int(h) - int(k) + 2 * int(p) + 1) // int(s),
+        Text(
+            "The + 1 comes after the division: ⌊(H − K + 2P)/S⌋ + 1, not ⌊(H − K + 2P + 1)/S⌋.",
+            "Le + 1 vient après la division : ⌊(H − K + 2P)/S⌋ + 1, pas ⌊(H − K + 2P + 1)/S⌋.",
+        ),
+    ),
+]
+
+CONV_SIZE_GENERIC = Text(
+    "Seed 002's formula: ⌊(H − K + 2P)/S⌋ + 1.",
+    "La formule du seed 002 : ⌊(H − K + 2P)/S⌋ + 1.",
+)
+
+
+def _size_case(h, k, p=None, s=None, en="", fr=""):
+    kwargs = {}
+    if p is not None:
+        kwargs["p"] = p
+    if s is not None:
+        kwargs["s"] = s
+    words = ", ".join(
+        f"{n} = {v}" for n, v in (("H", h), ("K", k), ("P", p), ("S", s)) if v is not None
+    )
+    return Case((h, k), kwargs, label=label(f"{en} ({words})", f"{fr} ({words})"))
+
+
+def conv_size_seed_cases(rng):
+    return [
+        _size_case(
+            32, 5, en="seed 002: a 5×5 filter on 32×32", fr="seed 002 : un filtre 5×5 sur 32×32"
+        ),
+        _size_case(32, 5, p=2, en="seed 002 with padding", fr="seed 002 avec padding"),
+        _size_case(
+            7, 3, p=0, s=2, en="seed 002 with a stride of 2", fr="seed 002 avec un pas de 2"
+        ),
+        _size_case(4, 2, p=0, s=2, en="seed 002's 2×2 pooling", fr="le pooling 2×2 du seed 002"),
+    ]
+
+
+def conv_size_rounding_cases(rng):
+    return [
+        _size_case(8, 3, p=1, s=2, en="padding and stride", fr="padding et pas"),
+        _size_case(
+            10,
+            3,
+            p=1,
+            s=3,
+            en="a division that rounds down",
+            fr="une division qui arrondit vers le bas",
+        ),
+        _size_case(35, 3, p=1, s=2, en="an odd size", fr="une taille impaire"),
+        _size_case(28, 5, p=0, s=3, en="a stride of 3", fr="un pas de 3"),
+        _size_case(12, 3, p=0, s=4, en="a stride of 4", fr="un pas de 4"),
+    ]
+
+
+# -- same_padding -------------------------------------------------------------------------------
+
+
+def same_pad(k) -> int:
+    return (int(k) - 1) // 2
+
+
+SAME_VARIANTS: list[Variant] = [
+    (
+        lambda k: int(k) - 1,
+        Text(
+            "K − 1 zeros in total are needed, split between the two sides: P = (K − 1)/2 on each side.",
+            "Il faut K − 1 zéros au total, répartis des deux côtés : P = (K − 1)/2 de chaque côté.",
+        ),
+    ),
+    (
+        lambda k: int(k),
+        Text(
+            "Operator precedence: k - 1 // 2 is k - (1 // 2) = k; write (k - 1) // 2.",
+            "Priorité des opérateurs : k - 1 // 2 vaut k - (1 // 2) = k ; écrivez (k - 1) // 2.",
+        ),
+    ),
+    (
+        lambda k: (int(k) + 1) // 2,
+        Text(
+            "One too many: P = (K − 1)/2, so that H − K + 2P + 1 = H.",
+            "Un de trop : P = (K − 1)/2, pour que H − K + 2P + 1 = H.",
+        ),
+    ),
+    (
+        lambda k: int(k) / 2,
+        Text(
+            "K/2 is not a whole number for an odd K: use (K − 1)/2, i.e. (k - 1) // 2.",
+            "K/2 n'est pas entier pour K impair : utilisez (K − 1)/2, c'est-à-dire (k - 1) // 2.",
+        ),
+    ),
+]
+
+SAME_GENERIC = Text(
+    "Seed 002: P = (K − 1)/2; check that conv_output_size(h, k, P, 1) == h.",
+    "Seed 002 : P = (K − 1)/2 ; vérifiez que conv_output_size(h, k, P, 1) == h.",
+)
+
+
+def same_cases(rng):
+    return [Case((k,), label=label(f"a {k}×{k} kernel", f"un noyau {k}×{k}")) for k in (1, 3, 5, 7)]
+
+
+# -- count_conv_params --------------------------------------------------------------------------
+
+
+def conv_count(kh, kw, c_in, c_out) -> int:
+    kh, kw, c_in, c_out = _i(kh, kw, c_in, c_out)
+    return kh * kw * c_in * c_out + c_out
+
+
+CONV_COUNT_VARIANTS: list[Variant] = [
+    (
+        lambda kh, kw, ci, co: int(kh) * int(kw) * int(ci) * int(co),
+        Text(
+            "You forgot the biases: one per filter, i.e. c_out of them.",
+            "Vous avez oublié les biais : un par filtre, soit c_out.",
+        ),
+    ),
+    (
+        lambda kh, kw, ci, co: int(kh) * int(kw) * int(co) + int(co),
+        Text(
+            "Each filter spans all c_in input channels: it has kh·kw·c_in weights, not kh·kw.",
+            "Chaque filtre couvre les c_in canaux d'entrée : il a kh·kw·c_in poids, pas kh·kw.",
+        ),
+    ),
+    (
+        lambda kh, kw, ci, co: int(kh) * int(kw) * int(co),
+        Text(
+            "Each filter spans all c_in input channels (kh·kw·c_in weights), and has one bias.",
+            "Chaque filtre couvre les c_in canaux d'entrée (kh·kw·c_in poids), et a un biais.",
+        ),
+    ),
+    (
+        lambda kh, kw, ci, co: int(kh) * int(kw) * int(ci) * int(co) + int(ci),
+        Text(
+            "There is one bias per filter (output channel), not per input channel: add c_out.",
+            "Il y a un biais par filtre (canal de sortie), pas par canal d'entrée : ajoutez c_out.",
+        ),
+    ),
+    (
+        lambda kh, kw, ci, co: int(kh) * int(kh) * int(ci) * int(co) + int(co),
+        Text(
+            "The kernel is kh × kw, not necessarily square: use both kh and kw.",
+            "Le noyau est kh × kw, pas forcément carré : utilisez kh et kw.",
+        ),
+    ),
+    (
+        lambda kh, kw, ci, co: int(kh) * int(kw) * int(ci) + int(co),
+        Text(
+            "There are c_out filters, each with its own kh·kw·c_in weights: multiply by c_out.",
+            "Il y a c_out filtres, chacun avec ses propres kh·kw·c_in poids : multipliez par c_out.",
+        ),
+    ),
+    (
+        lambda kh, kw, ci, co: 2 * int(kh) * int(kw) * int(ci) * int(co),
+        Text(
+            "One bias per filter, not one per weight.",
+            "Un biais par filtre, pas un par poids.",
+        ),
+    ),
+]
+
+CONV_COUNT_GENERIC = Text(
+    "c_out filters of kh·kw·c_in weights each, plus one bias per filter: kh·kw·c_in·c_out + c_out.",
+    "c_out filtres de kh·kw·c_in poids chacun, plus un biais par filtre : kh·kw·c_in·c_out + c_out.",
+)
+
+
+def conv_count_cases(rng):
+    return [
+        Case(
+            (3, 3, 3, 32),
+            label=label(
+                "seed 004's first CIFAR-10 layer: 32 filters 3×3 on 3 channels",
+                "la première couche CIFAR-10 du seed 004 : 32 filtres 3×3 sur 3 canaux",
+            ),
+        ),
+        Case(
+            (5, 5, 1, 6),
+            label=label(
+                "LeNet-5's first layer: 6 filters 5×5 on 1 channel",
+                "la première couche de LeNet-5 : 6 filtres 5×5 sur 1 canal",
+            ),
+        ),
+        Case(
+            (3, 5, 16, 8),
+            label=label("a 3×5 kernel, 16 → 8 channels", "un noyau 3×5, 16 → 8 canaux"),
+        ),
+    ]
+
+
+# -- cnn_output_shape ---------------------------------------------------------------------------
+
+
+def simulate(input_shape, layers, **wrong) -> tuple:
+    """The output shape, or a wrong version of it: ``wrong`` switches one mistake on."""
+    h, w, c = (int(v) for v in np.asarray(input_shape).ravel())
+
+    def size(n, k, p, s, pool):
+        k, p, s = int(k), int(p), int(s)
+        if pool and wrong.get("pool_stride_is_k"):
+            s = k
+        if pool and wrong.get("pool_divides"):
+            return n // s
+        if not pool and wrong.get("conv_no_stride"):
+            s = 1
+        pad = p if wrong.get("p_once") else 2 * p
+        num = n - k + pad
+        if wrong.get("true_div"):
+            q = num / s
+        elif wrong.get("ceil"):
+            q = math.ceil(num / s)
+        else:
+            q = num // s
+        return q if wrong.get("no_plus_one") else q + 1
+
+    for layer in layers:
+        kind = layer[0]
+        if kind == "conv":
+            _, k, c_out, p, s = layer
+            h = size(h, k, p, s, False)
+            w = w if wrong.get("only_h") else size(w, k, p, s, False)
+            c = c if wrong.get("keep_channels") else int(c_out)
+        elif kind == "pool":
+            if wrong.get("skip_pool"):
+                continue
+            _, k, s = layer
+            h = size(h, k, 0, s, True)
+            w = w if wrong.get("only_h") else size(w, k, 0, s, True)
+        else:
+            raise ValueError(kind)
+    if wrong.get("channels_first"):
+        return (c, h, w)
+    return (h, w, c)
+
+
+def _shape_variant(**flag):
+    return lambda input_shape, layers: simulate(input_shape, layers, **flag)
+
+
+SHAPE_VARIANTS: list[Variant] = [
+    (
+        _shape_variant(p_once=True),
+        Text(
+            "A convolution's padding P is added on both sides: use 2P in ⌊(H − K + 2P)/S⌋ + 1.",
+            "Le padding P d'une convolution est ajouté des deux côtés : utilisez 2P dans ⌊(H − K + 2P)/S⌋ + 1.",
+        ),
+    ),
+    (
+        _shape_variant(no_plus_one=True),
+        Text(
+            "The + 1 of ⌊(H − K + 2P)/S⌋ + 1 is missing.",
+            "Il manque le + 1 de ⌊(H − K + 2P)/S⌋ + 1.",
+        ),
+    ),
+    (
+        _shape_variant(true_div=True),
+        Text(
+            "Sizes are whole numbers: the division rounds down, use //.",
+            "Les tailles sont entières : la division arrondit vers le bas, utilisez //.",
+        ),
+    ),
+    (
+        _shape_variant(ceil=True),
+        Text(
+            "The division rounds down, not up (a window that does not fit is dropped).",
+            "La division arrondit vers le bas, pas vers le haut (une fenêtre qui ne tient pas est abandonnée).",
+        ),
+    ),
+    (
+        _shape_variant(keep_channels=True),
+        Text(
+            "A convolution's output has c_out channels (one per filter): update C.",
+            "La sortie d'une convolution a c_out canaux (un par filtre) : mettez C à jour.",
+        ),
+    ),
+    (
+        _shape_variant(skip_pool=True),
+        Text(
+            "The pooling layers shrink H and W too: ⌊(H − K)/S⌋ + 1 with no padding.",
+            "Les couches de pooling réduisent aussi H et W : ⌊(H − K)/S⌋ + 1 sans padding.",
+        ),
+    ),
+    (
+        _shape_variant(pool_stride_is_k=True),
+        Text(
+            "A pooling layer ('pool', k, s) moves by its own stride s, which is not always k.",
+            "Une couche de pooling ('pool', k, s) avance de son propre pas s, qui n'est pas toujours k.",
+        ),
+    ),
+    (
+        _shape_variant(pool_divides=True),
+        Text(
+            "Pooling follows the same formula as a convolution without padding: ⌊(H − K)/S⌋ + 1, not H // S.",
+            "Le pooling suit la même formule qu'une convolution sans padding : ⌊(H − K)/S⌋ + 1, pas H // S.",
+        ),
+    ),
+    (
+        _shape_variant(conv_no_stride=True),
+        Text(
+            "A convolution's stride s divides (H − K + 2P) too.",
+            "Le pas s d'une convolution divise aussi (H − K + 2P).",
+        ),
+    ),
+    (
+        _shape_variant(only_h=True),
+        Text(
+            "Update both H and W at every layer (the kernels are square, the image may not be).",
+            "Mettez à jour H et W à chaque couche (les noyaux sont carrés, l'image pas forcément).",
+        ),
+    ),
+    (
+        _shape_variant(channels_first=True),
+        Text(
+            "Return (H, W, C), channels last, in that order.",
+            "Renvoyez (H, W, C), les canaux en dernier, dans cet ordre.",
+        ),
+    ),
+]
+
+SHAPE_GENERIC = Text(
+    "Apply the layers in order: a conv sets H, W to ⌊(H − K + 2P)/S⌋ + 1 and C to c_out; a pool sets H, W to ⌊(H − K)/S⌋ + 1 and keeps C.",
+    "Appliquez les couches dans l'ordre : une conv donne H, W = ⌊(H − K + 2P)/S⌋ + 1 et C = c_out ; un pool donne H, W = ⌊(H − K)/S⌋ + 1 et garde C.",
+)
+
+
+def _as_shape(value: Any) -> list[float] | None:
+    if isinstance(value, np.ndarray):
+        value = list(value.ravel()) if value.ndim == 1 else None
+    if not isinstance(value, (list, tuple)):
+        return None
+    nums = [as_number(v) for v in value]
+    return None if any(n is None for n in nums) else nums
+
+
+def shape_judge(*, hidden: bool = False):
+    def judge(cases: Sequence[Case], outputs: Sequence[Any]) -> Verdict:
+        calls, answers, wanted = [], [], []
+        for case, out in zip(cases, outputs, strict=True):
+            calls.append(tuple(plain(a) for a in case.args))
+            wanted.append(simulate(*calls[-1]))
+            got = _as_shape(out)
+            if got is None or len(got) != 3:
+                en, fr = _case_words(case)
+                return fail(
+                    f"On {en}: expected a tuple (H, W, C) of 3 ints, got {describe(out)}.",
+                    f"Sur {fr} : attendu un tuple (H, W, C) de 3 entiers, obtenu {describe(out)}.",
+                )
+            answers.append(got)
+        wrong = [i for i, (g, e) in enumerate(zip(answers, wanted, strict=True)) if not _same(g, e)]
+        if not wrong:
+            return ok()
+        i = wrong[0]
+        got, exp = answers[i], wanted[i]
+        en, fr = _case_words(cases[i])
+        diag = _diagnose(SHAPE_VARIANTS, calls, answers, wanted)
+        if diag is None and not all(float(g).is_integer() for g in got):
+            diag = WHOLE.format(got=", ".join(show(g) for g in got))
+        diag = diag or SHAPE_GENERIC
+        text = "(" + ", ".join(show(g) for g in got) + ")"
+        if hidden:
+            return fail(
+                f"On {en}: {text} is not the right shape. {diag.en}",
+                f"Sur {fr} : {text} n'est pas la bonne forme. {diag.fr}",
+            )
+        return fail(
+            f"On {en}: got {text}, expected {exp}. {diag.en}",
+            f"Sur {fr} : obtenu {text}, attendu {exp}. {diag.fr}",
+        )
+
+    return judge
+
+
+CIFAR = [
+    ("conv", 3, 32, 0, 1),
+    ("pool", 2, 2),
+    ("conv", 3, 64, 0, 1),
+    ("pool", 2, 2),
+    ("conv", 3, 64, 0, 1),
+]
+LENET = [("conv", 5, 6, 2, 1), ("pool", 2, 2), ("conv", 5, 16, 0, 1), ("pool", 2, 2)]
+
+
+def shape_seed_cases(rng):
+    return [
+        Case(
+            ((32, 32, 3), CIFAR),
+            label=label(
+                "seed 004's CIFAR-10 network (conv 3×3, pool 2×2, ×2, conv 3×3)",
+                "le réseau CIFAR-10 du seed 004 (conv 3×3, pool 2×2, ×2, conv 3×3)",
+            ),
+        ),
+        Case(
+            ((28, 28, 1), LENET),
+            label=label(
+                "LeNet-5 on 28×28 images (padded 5×5 conv, pool, conv, pool)",
+                "LeNet-5 sur des images 28×28 (conv 5×5 avec padding, pool, conv, pool)",
+            ),
+        ),
+    ]
+
+
+def shape_stride_cases(rng):
+    return [
+        Case(
+            ((35, 35, 3), [("conv", 3, 8, 1, 2), ("pool", 3, 2), ("conv", 3, 16, 0, 1)]),
+            label=label(
+                "a stride-2 padded conv, an overlapping 3×3 pool with stride 2, a conv",
+                "une conv de pas 2 avec padding, un pool 3×3 chevauchant de pas 2, une conv",
+            ),
+        ),
+        Case(
+            ((30, 30, 1), [("conv", 4, 4, 1, 3), ("pool", 2, 2), ("conv", 3, 2, 2, 1)]),
+            label=label(
+                "stride 3 with padding 1, then a pool and a conv with padding 2",
+                "pas 3 avec padding 1, puis un pool et une conv avec padding 2",
+            ),
+        ),
+    ]
+
+
+EXERCISE = Exercise(
+    id="ex05_counting",
+    title=Text("Counting parameters and shapes", "Compter les paramètres et les dimensions"),
+    checks=[
+        prop(
+            "count_dense_params",
+            "seed_000_examples",
+            dense_seed_cases,
+            count_judge(dense_count, DENSE_VARIANTS, DENSE_GENERIC),
+        ),
+        prop(
+            "count_dense_params",
+            "deeper_networks",
+            dense_deeper_cases,
+            count_judge(dense_count, DENSE_VARIANTS, DENSE_GENERIC),
+        ),
+        prop(
+            "conv_output_size",
+            "seed_002_examples",
+            conv_size_seed_cases,
+            count_judge(conv_size, CONV_SIZE_VARIANTS, CONV_SIZE_GENERIC),
+        ),
+        prop(
+            "conv_output_size",
+            "padding_stride_rounding",
+            conv_size_rounding_cases,
+            count_judge(conv_size, CONV_SIZE_VARIANTS, CONV_SIZE_GENERIC),
+        ),
+        prop(
+            "same_padding",
+            "odd_kernels",
+            same_cases,
+            count_judge(same_pad, SAME_VARIANTS, SAME_GENERIC),
+            points=0.5,
+        ),
+        prop(
+            "count_conv_params",
+            "layers",
+            conv_count_cases,
+            count_judge(conv_count, CONV_COUNT_VARIANTS, CONV_COUNT_GENERIC),
+        ),
+        prop("cnn_output_shape", "seed_004_networks", shape_seed_cases, shape_judge()),
+        prop(
+            "cnn_output_shape",
+            "strides_and_padding",
+            shape_stride_cases,
+            shape_judge(),
+            points=1.5,
+        ),
+    ],
+)
+
+__all__ = [
+    "CONV_COUNT_GENERIC",
+    "CONV_COUNT_VARIANTS",
+    "CONV_SIZE_GENERIC",
+    "CONV_SIZE_VARIANTS",
+    "DENSE_GENERIC",
+    "DENSE_VARIANTS",
+    "EXERCISE",
+    "SAME_GENERIC",
+    "SAME_VARIANTS",
+    "conv_count",
+    "conv_size",
+    "count_judge",
+    "dense_count",
+    "same_pad",
+    "shape_judge",
+    "simulate",
+]
