@@ -261,7 +261,19 @@ EXERCISE = Exercise(
     id="ex02_activations",
     title=Text("Activation functions", "Fonctions d'activation"),
     checks=[
-        compare("sigmoid", "values", normal_cases, points=1),
+        compare(
+            "sigmoid",
+            "values",
+            normal_cases,
+            points=1,
+            hint=Text(
+                "σ(z) = 1/(1 + e^{-z}) elementwise on arrays of any shape: choose between two "
+                "forms with np.where / jnp.where, not with a Python `if` on the array.",
+                "σ(z) = 1/(1 + e^{-z}) élément par élément sur des tableaux de toute forme : "
+                "choisissez entre deux formes avec np.where / jnp.where, pas avec un `if` Python "
+                "sur le tableau.",
+            ),
+        ),
         compare("sigmoid", "large_inputs", extreme_cases, points=1, hint=OVERFLOW_SIGMOID),
         transform("sigmoid", "jit", jit_cases, transform="jit", points=0.5, hint=JIT_HINT),
         compare(
@@ -294,7 +306,16 @@ EXERCISE = Exercise(
                 "relu'(z) vaut 1 pour z > 0 et 0 pour z <= 0 : 0 en 0 exactement.",
             ),
         ),
-        compare("tanh", "values", normal_cases, points=0.5),
+        compare(
+            "tanh",
+            "values",
+            normal_cases,
+            points=0.5,
+            hint=Text(
+                "tanh(z) = (e^z − e^-z)/(e^z + e^-z) = 2σ(2z) − 1, elementwise.",
+                "tanh(z) = (e^z − e^-z)/(e^z + e^-z) = 2σ(2z) − 1, élément par élément.",
+            ),
+        ),
         compare("tanh", "large_inputs", extreme_cases, points=1, hint=OVERFLOW_TANH),
         transform("tanh", "jit", jit_cases, transform="jit", points=0.5, hint=JIT_HINT),
         compare(

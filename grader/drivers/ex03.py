@@ -1,0 +1,80 @@
+"""Refs and drivers for ex03_gradient_descent (run inside the sandbox; no expected values here).
+
+The functions of ex03 take callables (``grad_fn``, ``f``), which cannot cross the wire: the
+grader sends ``Ref("ex03_…", (arrays…))`` and the worker builds the callable here. Each works
+on numpy arrays and on jax arrays (tracers included, so ``jax.jit`` / ``lax.scan`` code works).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grader.drivers import driver, ref
+
+
+def _xp(x):
+    import jax
+
+    if isinstance(x, jax.Array):
+        import jax.numpy as jnp
+
+        return jnp
+    import numpy as np
+
+    return np
+
+
+@ref("ex03_quadratic_grad")
+def quadratic_grad(a, b):
+    """∇f for ``f(x) = Σ (a·x²/2 − b·x)`` (elementwise ``a``, ``b`` of x's shape): ``a·x − b``."""
+
+    def grad_fn(x):
+        return a * x - b
+
+    return grad_fn
+
+
+@ref("ex03_linear_grad")
+def linear_grad(A, b):
+    """∇f for ``f(x) = x·A·x/2 − b·x`` with ``A`` symmetric, ``x`` of shape ``(n,)``: ``A x − b``."""
+
+    def grad_fn(x):
+        return A @ x - b
+
+    return grad_fn
+
+
+@ref("ex03_double_well_grad")
+def double_well_grad(c):
+    """∇f for ``f(x) = Σ (c·x⁴/4 − x²/2)`` (two minima per element): ``c·x³ − x``."""
+
+    def grad_fn(x):
+        return c * x**3 - x
+
+    return grad_fn
+
+
+@ref("ex03_scalar_fn")
+def scalar_fn(c, d, w):
+    """A scalar function of an array ``x`` of the shape of ``c``, ``d``, ``w``:
+
+    ``f(x) = Σ c·x³ + Σ sin(d·x) + (Σ w·x)²`` (curved in every direction and coupled).
+    """
+
+    def f(x):
+        xp = _xp(x)
+        return xp.sum(c * x**3) + xp.sum(xp.sin(d * x)) + xp.sum(w * x) ** 2
+
+    return f
+
+
+@driver("ex03_keeps_x0")
+def keeps_x0(fn, grad_fn, x0, *args, **kwargs) -> Any:
+    """Call ``fn(grad_fn, x0, …)`` and report whether ``x0`` was left as it was."""
+    import numpy as np
+
+    before = np.array(x0, copy=True)
+    out = fn(grad_fn, x0, *args, **kwargs)
+    after = np.asarray(x0)
+    unchanged = before.shape == after.shape and bool(np.array_equal(before, after))
+    return {"path": out, "x0_left_unchanged": unchanged}
