@@ -7,12 +7,12 @@ from grader.course.ex12_optimizers import (
     ADAM_HINT,
     ADAM_TOL,
     INIT_HINT,
-    JIT_HINT,
     MOMENTUM_HINT,
     RMSPROP_EPS_HINT,
     SGD_HINT,
     TOL,
     init_cases,
+    jit_hint,
     judge_init_structure,
     quadratic_case,
     quadratic_check,
@@ -39,7 +39,7 @@ def sgd_jit(rng):
 
 def momentum_jit(rng):
     return [
-        sequence_case(rng, "nested", 200, {"learning_rate": 0.02, "beta": 0.99}),
+        sequence_case(rng, "nested", 150, {"learning_rate": 0.02, "beta": 0.99}),
         sequence_case(
             rng,
             "dict",
@@ -57,7 +57,7 @@ def momentum_quadratic(rng):
 
 def rmsprop_jit(rng):
     return [
-        sequence_case(rng, "nested", 200, {"learning_rate": 0.001, "decay": 0.99}),
+        sequence_case(rng, "nested", 150, {"learning_rate": 0.001, "decay": 0.99}),
         sequence_case(
             rng,
             "list",
@@ -82,14 +82,20 @@ def adam_tiny(rng):
             what_fr="gradients de l'ordre de 1e-9, eps = 1e-8",
         ),
         sequence_case(
-            rng, "dict", 200, {"learning_rate": 0.003, "b1": 0.5, "b2": 0.9, "eps": 1e-3}
+            rng, "dict", 150, {"learning_rate": 0.003, "b1": 0.5, "b2": 0.9, "eps": 1e-3}
         ),
     ]
 
 
 CHECKS = [
     sequence_check(
-        "sgd", "jit_without_params", sgd_jit, jit=True, hidden=True, tol=TOL, hint=SGD_HINT
+        "sgd",
+        "jit_without_params",
+        sgd_jit,
+        jit=True,
+        hidden=True,
+        tol=TOL,
+        hint=jit_hint(SGD_HINT),
     ),
     sequence_check(
         "momentum",
@@ -98,7 +104,7 @@ CHECKS = [
         jit=True,
         hidden=True,
         tol=TOL,
-        hint=JIT_HINT,
+        hint=jit_hint(MOMENTUM_HINT),
     ),
     quadratic_check(
         "momentum", "quadratic", momentum_quadratic, hidden=True, tol=TOL, hint=MOMENTUM_HINT
@@ -119,7 +125,7 @@ CHECKS = [
         jit=True,
         hidden=True,
         tol=TOL,
-        hint=RMSPROP_EPS_HINT,
+        hint=jit_hint(RMSPROP_EPS_HINT),
     ),
     prop(
         "rmsprop",
