@@ -1,0 +1,650 @@
+"""Checks for ex06_logistic (public): one sigmoid neuron trained by hand.
+
+* ``logistic_predict`` / ``logistic_loss`` / ``logistic_grads``: compared with the float64
+  reference. Where ``h`` saturates and is clipped at ``1 − 1e-7``, a correct float32 answer
+  differs by about 1 % on those examples (``1 − 1e-7`` rounds to ``1 − 1.19e-7`` in float32), so
+  those checks allow ``rtol = 1e-2`` for float32 results.
+* ``logistic_grads`` is also judged against seed 002's formula written out by a trusted judge
+  (``1/m Σ (h − y) x_j + λ w_j / m``, bias not regularised), which names the likely mistake, and
+  a static check refuses autodiff.
+* ``logistic_fit``: 500 steps of batch gradient descent from zero are deterministic, so the
+  result is compared with the reference; in float32 the trajectory drifts by at most ~5e-6
+  relative over 500 steps on these data (measured with jax and numpy float32), hence
+  ``float32=(2e-4, 1e-5)``; float64 answers get ``(1e-6, 1e-9)``. A property check asks that
+  the trained neuron separates separable data (the reference reaches 100 % on them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from grader.codec import Ref
+from grader.compare import Tolerance
+from grader.course.common import as_jax, label, separable_blobs
+from grader.i18n import Text
+from grader.spec import Case, Exercise, Verdict, compare, fail, ok, prop, static
+
+CLIPPED = Tolerance(float32=(1e-2, 1e-6))
+FIT = Tolerance(float32=(2e-4, 1e-5), float64=(1e-6, 1e-9))
+
+# What logistic_grads may not use. NotImplementedError is listed too so that an unfinished
+# stub does not earn this check's point (the engine's static checks do not run the function).
+FORBIDDEN = (
+    "jax.grad",
+    "jax.vjp",
+    "jax.jvp",
+    "jax.jacfwd",
+    "jax.jacrev",
+    "jax.jacobian",
+    "jax.linearize",
+    "jax.value_and_grad",
+    "jax.hessian",
+    "jax.linear_transpose",
+    "jax.test_util",
+    "jax.experimental.jet",
+    "jax.interpreters.ad",
+    "jax._src",
+    "optax.losses",
+    "optax.sigmoid_binary_cross_entropy",
+    "optax.softmax_cross_entropy",
+    "optax.softmax_cross_entropy_with_integer_labels",
+    "optax.safe_softmax_cross_entropy",
+    "optax.sigmoid_focal_loss",
+    "optax.l2_loss",
+    "optax.squared_error",
+    "jaxnn.gradcheck",
+    "jaxnn.losses",
+    "jaxnn.train",
+    "solutions",
+    "autograd",
+    "torch",
+    "tensorflow",
+    "NotImplementedError",
+)
+WHY = Text(
+    "logistic_grads must compute seed 002's gradient by hand, without automatic differentiation "
+    "or a library's loss; and a function that still raises NotImplementedError is not "
+    "implemented yet",
+    "logistic_grads doit calculer à la main le gradient du seed 002, sans différentiation "
+    "automatique ni fonction de perte d'une bibliothèque ; et une fonction qui lève encore "
+    "NotImplementedError n'est pas encore écrite",
+)
+
+
+# -- inputs ------------------------------------------------------------------------------------------
+
+
+def plain(value: Any) -> Any:
+    """A case's input as plain numpy (Refs to jax arrays resolved), for the judges."""
+    if isinstance(value, Ref) and value.name == "jnp":
+        data, dtype = value.args
+        return np.asarray(data, dtype=dtype)
+    if isinstance(value, (list, tuple)):
+        return type(value)(plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
+def random_params(rng, n: int, dtype=np.float32, scale: float = 1.0) -> dict:
+    return {
+        "w": (scale * rng.normal(size=n)).astype(dtype),
+        "b": dtype(rng.normal()) if dtype is not float else float(rng.normal()),
+    }
+
+
+def labels(rng, m: int) -> np.ndarray:
+    y = rng.integers(0, 2, size=m).astype(np.float64)
+    y[:2] = [0.0, 1.0]  # both classes present
+    return y
+
+
+def overlapping_blobs(rng, m: int, n: int = 2):
+    """Two Gaussian clouds that overlap: not separable, so gradient descent converges."""
+    half = m // 2
+    X = np.concatenate([rng.normal(-0.5, 1.0, (half, n)), rng.normal(0.5, 1.0, (m - half, n))])
+    y = np.concatenate([np.zeros(half), np.ones(m - half)])
+    return X, y
+
+
+def predict_cases(rng):
+    return [
+        Case(
+            (random_params(rng, 3), rng.normal(size=(10, 3)).astype(np.float32)),
+            label=label("10 examples with 3 features", "10 exemples à 3 caractéristiques"),
+        ),
+        Case(
+            ({"w": np.array([1.5]), "b": -0.5}, rng.normal(size=(5, 1))),
+            label=label("one feature, float64", "une seule caractéristique, float64"),
+        ),
+    ]
+
+
+def loss_cases(rng):
+    return [
+        Case(
+            (random_params(rng, 3), rng.normal(size=(12, 3)).astype(np.float32), labels(rng, 12)),
+            label=label("12 examples, 3 features, λ = 0", "12 exemples, 3 caractéristiques, λ = 0"),
+        ),
+        Case(
+            ({"w": rng.normal(size=2), "b": 0.3}, rng.normal(size=(7, 2)), labels(rng, 7)),
+            label=label("7 examples, float64", "7 exemples, float64"),
+        ),
+    ]
+
+
+def loss_l2_cases(rng):
+    return [
+        Case(
+            (
+                {"w": rng.normal(size=3).astype(np.float32), "b": np.float32(2.5)},
+                rng.normal(size=(8, 3)).astype(np.float32),
+                labels(rng, 8),
+                0.5,
+            ),
+            label=label("λ = 0.5, a large bias b = 2.5", "λ = 0.5, un grand biais b = 2,5"),
+        ),
+        Case(
+            ({"w": rng.normal(size=4), "b": -1.5}, rng.normal(size=(20, 4)), labels(rng, 20)),
+            {"lam": 3.0},
+            label=label("λ = 3 passed by name, m = 20", "λ = 3 passé par son nom, m = 20"),
+        ),
+    ]
+
+
+def loss_saturated_cases(rng):
+    X = np.array([[50.0, 0.0], [-50.0, 1.0], [45.0, -1.0], [-60.0, 0.5], [1.0, 0.0], [0.5, 2.0]])
+    y = np.array([0.0, 1.0, 1.0, 0.0, 1.0, 0.0])
+    return [
+        Case(
+            ({"w": np.array([1.0, 0.5], np.float32), "b": 0.0}, X.astype(np.float32), y),
+            label=label(
+                "saturated neurons: |z| ≥ 40, h exactly 0 or 1, some on the wrong side",
+                "neurones saturés : |z| ≥ 40, h exactement 0 ou 1, certains du mauvais côté",
+            ),
+        ),
+        Case(
+            ({"w": np.array([1.0, 0.5]), "b": 0.0}, X, y, 0.8),
+            label=label(
+                "the same in float64 with λ = 0.8", "la même chose en float64 avec λ = 0,8"
+            ),
+        ),
+    ]
+
+
+def grads_cases(rng):
+    return [
+        Case(
+            (random_params(rng, 3), rng.normal(size=(12, 3)).astype(np.float32), labels(rng, 12)),
+            label=label("12 examples, 3 features, λ = 0", "12 exemples, 3 caractéristiques, λ = 0"),
+        ),
+        Case(
+            ({"w": rng.normal(size=5), "b": 0.7}, rng.normal(size=(9, 5)), labels(rng, 9)),
+            label=label(
+                "9 examples, 5 features, float64", "9 exemples, 5 caractéristiques, float64"
+            ),
+        ),
+    ]
+
+
+def grads_formula_cases(rng):
+    return [
+        Case(
+            ({"w": rng.normal(size=3), "b": 1.5}, rng.normal(size=(12, 3)), labels(rng, 12), 0.7),
+            label=label(
+                "λ = 0.7, bias b = 1.5, 12 examples", "λ = 0,7, biais b = 1,5, 12 exemples"
+            ),
+        ),
+        Case(
+            (
+                {"w": rng.normal(size=2).astype(np.float32), "b": np.float32(-2.0)},
+                rng.normal(size=(6, 2)).astype(np.float32),
+                labels(rng, 6),
+            ),
+            {"lam": 2.0},
+            label=label("λ = 2, bias b = −2, float32", "λ = 2, biais b = −2, float32"),
+        ),
+    ]
+
+
+def fit_cases(rng):
+    X, y = separable_blobs(rng, 60, dim=2, margin=0.5)
+    X2, y2 = overlapping_blobs(rng, 80)
+    return [
+        Case(
+            (X.astype(np.float32), y),
+            label=label(
+                "60 separable points in 2-D, float32, default lr and steps",
+                "60 points séparables en 2-D, float32, lr et steps par défaut",
+            ),
+        ),
+        Case(
+            (X2, y2),
+            label=label(
+                "80 overlapping points, float64, default lr and steps",
+                "80 points qui se chevauchent, float64, lr et steps par défaut",
+            ),
+        ),
+    ]
+
+
+def fit_separable_cases(rng):
+    X, y = separable_blobs(rng, 80, dim=3, margin=0.3)
+    return [
+        Case(
+            (X, y),
+            label=label(
+                "80 linearly separable points in 3-D", "80 points linéairement séparables en 3-D"
+            ),
+        )
+    ]
+
+
+# -- judging a gradient against seed 002's formula ----------------------------------------------
+
+
+def _sigmoid(z):
+    return np.exp(-np.logaddexp(0.0, -z))
+
+
+def _unpack(case: Case):
+    args = [plain(a) for a in case.args]
+    kwargs = {k: plain(v) for k, v in case.kwargs.items()}
+    params, X, y = args[:3]
+    lam = args[3] if len(args) > 3 else kwargs.get("lam", 0.0)
+    w = np.asarray(params["w"], np.float64)
+    b = float(np.asarray(params["b"], np.float64))
+    return w, b, np.asarray(X, np.float64), np.asarray(y, np.float64), float(lam)
+
+
+def seed_gradient(w, b, X, y, lam):
+    """Seed 002 written out example by example: 1/m Σ_i (h_i − y_i) x_ij + λ w_j / m."""
+    m, n = X.shape
+    h = [float(_sigmoid(X[i] @ w + b)) for i in range(m)]
+    gw = np.array(
+        [sum((h[i] - y[i]) * X[i, j] for i in range(m)) / m + lam * w[j] / m for j in range(n)]
+    )
+    gb = sum(h[i] - y[i] for i in range(m)) / m
+    return gw, gb
+
+
+GradVariant = tuple[Callable[..., tuple], Text]
+
+
+def _parts(w, b, X, y, lam, *, h=None):
+    m = X.shape[0]
+    h = _sigmoid(X @ w + b) if h is None else h
+    r = h - y
+    return m, h, r, X.T @ r
+
+
+SIGN = Text(
+    "Sign error: the gradient is 1/m Σ (h − y) x, not (y − h); gradient descent then subtracts it.",
+    "Erreur de signe : le gradient vaut 1/m Σ (h − y) x, pas (y − h) ; la descente de gradient le soustrait ensuite.",
+)
+
+GRAD_VARIANTS: list[GradVariant] = [
+    (
+        lambda w, b, X, y, lam: (
+            lambda m, h, r, xr: (xr / m + lam * w / m, r.mean() + lam * b / m)
+        )(*_parts(w, b, X, y, lam)),
+        Text(
+            "The bias is not regularised: ∂J/∂b = mean(h − y), with no λ b / m (the penalty sums θ_j² from j = 1, the weights only).",
+            "Le biais n'est pas régularisé : ∂J/∂b = moyenne(h − y), sans λ b / m (la pénalité somme θ_j² à partir de j = 1, les poids seulement).",
+        ),
+    ),
+    (
+        lambda w, b, X, y, lam: (lambda m, h, r, xr: (-(xr / m + lam * w / m), -r.mean()))(
+            *_parts(w, b, X, y, lam)
+        ),
+        SIGN,
+    ),
+    (
+        lambda w, b, X, y, lam: (lambda m, h, r, xr: (-xr / m + lam * w / m, -r.mean()))(
+            *_parts(w, b, X, y, lam)
+        ),
+        SIGN,
+    ),
+    (
+        lambda w, b, X, y, lam: (lambda m, h, r, xr: (xr + lam * w, r.sum()))(
+            *_parts(w, b, X, y, lam)
+        ),
+        Text(
+            "The 1/m is missing: seed 002's gradient is a mean over the m examples, 1/m Σ_i (h − y) x_j, and the regularisation term is λ w / m.",
+            "Il manque le 1/m : le gradient du seed 002 est une moyenne sur les m exemples, 1/m Σ_i (h − y) x_j, et le terme de régularisation vaut λ w / m.",
+        ),
+    ),
+    (
+        lambda w, b, X, y, lam: (lambda m, h, r, xr: (xr + lam * w / m, r.sum()))(
+            *_parts(w, b, X, y, lam)
+        ),
+        Text(
+            "The data term needs its 1/m: 1/m Σ_i (h − y) x_j is a mean over the examples, not a sum (the same for ∂J/∂b).",
+            "Le terme des données a besoin de son 1/m : 1/m Σ_i (h − y) x_j est une moyenne sur les exemples, pas une somme (de même pour ∂J/∂b).",
+        ),
+    ),
+    (
+        lambda w, b, X, y, lam: (lambda m, h, r, xr: (xr / m + lam * w / (2 * m), r.mean()))(
+            *_parts(w, b, X, y, lam)
+        ),
+        Text(
+            "The derivative of λ/(2m) Σ w_j² is λ w_j / m: the 2 of the square cancels the 1/2.",
+            "La dérivée de λ/(2m) Σ w_j² est λ w_j / m : le 2 du carré annule le 1/2.",
+        ),
+    ),
+    (
+        lambda w, b, X, y, lam: (lambda m, h, r, xr: (xr / m + lam * w, r.mean()))(
+            *_parts(w, b, X, y, lam)
+        ),
+        Text(
+            "The regularisation term is λ w / m: divide it by m too.",
+            "Le terme de régularisation vaut λ w / m : divisez-le aussi par m.",
+        ),
+    ),
+    (
+        lambda w, b, X, y, lam: (lambda m, h, r, xr: (xr / m, r.mean()))(*_parts(w, b, X, y, lam)),
+        Text(
+            "The regularisation term λ w / m is missing from ∂J/∂w.",
+            "Il manque le terme de régularisation λ w / m dans ∂J/∂w.",
+        ),
+    ),
+    (
+        lambda w, b, X, y, lam: (
+            lambda m, h, r, xr: (
+                X.T @ (r * h * (1 - h)) / m + lam * w / m,
+                np.mean(r * h * (1 - h)),
+            )
+        )(*_parts(w, b, X, y, lam)),
+        Text(
+            "That is the gradient of the quadratic cost: with the cross-entropy, σ'(z) = h(1 − h) cancels out and the gradient is simply 1/m Σ (h − y) x.",
+            "C'est le gradient du coût quadratique : avec l'entropie croisée, σ'(z) = h(1 − h) se simplifie et le gradient vaut simplement 1/m Σ (h − y) x.",
+        ),
+    ),
+    (
+        lambda w, b, X, y, lam: (lambda m, h, r, xr: (xr / m + lam * w / m, r.mean()))(
+            *_parts(w, b, X, y, lam, h=_sigmoid(X @ w))
+        ),
+        Text(
+            "h = σ(X w + b): the bias is missing from the prediction.",
+            "h = σ(X w + b) : il manque le biais dans la prédiction.",
+        ),
+    ),
+    (
+        lambda w, b, X, y, lam: (
+            lambda m, h, r, xr: (xr / X.shape[1] + lam * w / X.shape[1], r.sum() / X.shape[1])
+        )(*_parts(w, b, X, y, lam)),
+        Text(
+            "Divide by m = X.shape[0], the number of examples, not by the number of features.",
+            "Divisez par m = X.shape[0], le nombre d'exemples, pas par le nombre de caractéristiques.",
+        ),
+    ),
+]
+
+
+def _close(got: np.ndarray, exp: np.ndarray, scale: float) -> bool:
+    return bool(np.all(np.abs(got - exp) <= 1e-5 * scale + 1e-4 * np.abs(exp)))
+
+
+def _read_grads(out: Any, n: int) -> tuple[np.ndarray, float] | Text:
+    """The student's ``{"w", "b"}`` as float64 numpy, or a message saying what is wrong."""
+    if not isinstance(out, dict) or set(out) != {"w", "b"}:
+        keys = sorted(map(str, out)) if isinstance(out, dict) else None
+        return Text(
+            f"logistic_grads must return a dict {{'w': (n,), 'b': ()}}, like params; got {('a dict with keys ' + str(keys)) if keys is not None else type(out).__name__}.",
+            f"logistic_grads doit renvoyer un dict {{'w': (n,), 'b': ()}}, comme params ; obtenu {('un dict de clés ' + str(keys)) if keys is not None else type(out).__name__}.",
+        )
+    try:
+        w = np.asarray(out["w"], dtype=np.float64)
+        b = np.asarray(out["b"], dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):
+        return Text(
+            "'w' and 'b' must be arrays of numbers.",
+            "'w' et 'b' doivent être des tableaux de nombres.",
+        )
+    if w.shape != (n,) or b.size != 1:
+        return Text(
+            f"expected 'w' of shape ({n},) and a scalar 'b', got shapes {w.shape} and {b.shape}.",
+            f"attendu 'w' de forme ({n},) et 'b' scalaire, obtenu les formes {w.shape} et {b.shape}.",
+        )
+    if not (np.isfinite(w).all() and np.isfinite(b).all()):
+        return Text(
+            "the gradient contains NaN or infinite values.",
+            "le gradient contient des valeurs NaN ou infinies.",
+        )
+    return w, float(b.reshape(()))
+
+
+def grads_judge(*, hidden: bool = False):
+    """Judge ``logistic_grads`` against seed 002's formula, naming the likely mistake."""
+
+    def judge(cases: Sequence[Case], outputs: Sequence[Any]) -> Verdict:
+        calls, answers, wanted, first_wrong = [], [], [], None
+        for i, (case, out) in enumerate(zip(cases, outputs, strict=True)):
+            w, b, X, y, lam = _unpack(case)
+            en, fr = _words(case)
+            got = _read_grads(out, w.shape[0])
+            if isinstance(got, Text):
+                return fail(f"On {en}: {got.en}", f"Sur {fr} : {got.fr}")
+            exp = seed_gradient(w, b, X, y, lam)
+            calls.append((w, b, X, y, lam))
+            answers.append(got)
+            wanted.append(exp)
+            if first_wrong is None and not _grads_close(got, exp):
+                first_wrong = i
+        if first_wrong is None:
+            return ok()
+        i = first_wrong
+        (gw, gb), (ew, eb) = answers[i], wanted[i]
+        en, fr = _words(cases[i])
+        diag = _diagnose_grads(calls, answers, first_wrong) or Text(
+            "Compare with seed 002: ∂J/∂w_j = 1/m Σ_i (h⁽ⁱ⁾ − y⁽ⁱ⁾) x_j⁽ⁱ⁾ + λ w_j / m and ∂J/∂b = 1/m Σ_i (h⁽ⁱ⁾ − y⁽ⁱ⁾), with h = σ(X w + b).",
+            "Comparez avec le seed 002 : ∂J/∂w_j = 1/m Σ_i (h⁽ⁱ⁾ − y⁽ⁱ⁾) x_j⁽ⁱ⁾ + λ w_j / m et ∂J/∂b = 1/m Σ_i (h⁽ⁱ⁾ − y⁽ⁱ⁾), avec h = σ(X w + b).",
+        )
+        scale = max(float(np.max(np.abs(ew))), abs(eb))
+        bad_w = np.abs(gw - ew) > 1e-5 * scale + 1e-4 * np.abs(ew)
+        if bad_w.any():
+            j = int(np.argmax(np.abs(gw - ew)))
+            where_en = where_fr = f"∂J/∂w[{j}]"
+            got_v, exp_v = gw[j], ew[j]
+        else:
+            where_en = where_fr = "∂J/∂b"
+            got_v, exp_v = gb, eb
+        if hidden:
+            return fail(
+                f"On {en}: {where_en} differs from seed 002's formula. {diag.en}",
+                f"Sur {fr} : {where_fr} diffère de la formule du seed 002. {diag.fr}",
+            )
+        return fail(
+            f"On {en}: {where_en} is {got_v:.6g}, seed 002's formula gives {exp_v:.6g}. {diag.en}",
+            f"Sur {fr} : {where_fr} vaut {got_v:.6g}, la formule du seed 002 donne {exp_v:.6g}. {diag.fr}",
+        )
+
+    return judge
+
+
+def _grads_close(got, exp) -> bool:
+    (gw, gb), (ew, eb) = got, exp
+    scale = max(float(np.max(np.abs(ew))) if ew.size else 0.0, abs(eb), 1e-12)
+    return _close(gw, ew, scale) and _close(np.array(gb), np.array(eb), scale)
+
+
+def _diagnose_grads(calls, answers, first_wrong: int) -> Text | None:
+    """The message of the wrong formula reproducing every answer, else the first wrong one."""
+    fallback = None
+    for wrong, message in GRAD_VARIANTS:
+        try:
+            values = [wrong(*c) for c in calls]
+        except Exception:  # a variant that makes no sense for these inputs
+            continue
+        values = [(np.asarray(v[0], float), float(v[1])) for v in values]
+        if all(_grads_close(a, v) for a, v in zip(answers, values, strict=True)):
+            return message
+        if fallback is None and _grads_close(answers[first_wrong], values[first_wrong]):
+            fallback = message
+    return fallback
+
+
+def _words(case: Case) -> tuple[str, str]:
+    lab = case.label
+    if isinstance(lab, Text):
+        return lab.en, lab.fr or lab.en
+    return str(lab), str(lab)
+
+
+# -- judging a trained neuron -------------------------------------------------------------------------
+
+
+def _read_params(out: Any, n: int) -> tuple[np.ndarray, float] | Text:
+    if not isinstance(out, dict) or not {"w", "b"} <= set(out):
+        return Text(
+            "logistic_fit must return params {'w': (n,), 'b': ()}.",
+            "logistic_fit doit renvoyer des paramètres {'w': (n,), 'b': ()}.",
+        )
+    try:
+        w = np.asarray(out["w"], dtype=np.float64)
+        b = np.asarray(out["b"], dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):
+        return Text(
+            "'w' and 'b' must be arrays of numbers.",
+            "'w' et 'b' doivent être des tableaux de nombres.",
+        )
+    if w.shape != (n,) or b.size != 1:
+        return Text(
+            f"expected 'w' of shape ({n},) and a scalar 'b', got shapes {w.shape} and {b.shape}.",
+            f"attendu 'w' de forme ({n},) et 'b' scalaire, obtenu les formes {w.shape} et {b.shape}.",
+        )
+    if not (np.isfinite(w).all() and np.isfinite(b).all()):
+        return Text(
+            "the trained parameters contain NaN or infinite values: the descent diverged (a missing 1/m makes the steps m times too large; a sign error climbs instead of descending).",
+            "les paramètres entraînés contiennent des NaN ou des infinis : la descente a divergé (un 1/m oublié rend les pas m fois trop grands ; une erreur de signe fait monter au lieu de descendre).",
+        )
+    return w, float(b.reshape(()))
+
+
+def separation_judge(*, hidden: bool = False):
+    """The trained neuron must classify every training point of separable data correctly."""
+
+    def judge(cases: Sequence[Case], outputs: Sequence[Any]) -> Verdict:
+        for case, out in zip(cases, outputs, strict=True):
+            X, y = (np.asarray(plain(a), np.float64) for a in case.args[:2])
+            en, fr = _words(case)
+            got = _read_params(out, X.shape[1])
+            if isinstance(got, Text):
+                return fail(f"On {en}: {got.en}", f"Sur {fr} : {got.fr}")
+            w, b = got
+            acc = float(np.mean((X @ w + b > 0) == (y > 0.5)))
+            if acc == 1.0:
+                continue
+            if not np.any(w) and b == 0.0:
+                why = Text(
+                    "The parameters are still zero: update them at every step (w = w - lr * g['w'], and the same for b).",
+                    "Les paramètres sont encore nuls : mettez-les à jour à chaque pas (w = w - lr * g['w'], et de même pour b).",
+                )
+            elif acc < 0.5:
+                why = Text(
+                    "Most points are on the wrong side: the update must go against the gradient, θ ← θ − lr·g.",
+                    "La plupart des points sont du mauvais côté : la mise à jour va dans le sens opposé au gradient, θ ← θ − lr·g.",
+                )
+            else:
+                why = Text(
+                    "500 steps of batch gradient descent from zero with lr = 0.5 separate these points (the reference reaches 100 %); check the gradient and the update.",
+                    "500 pas de descente de gradient « batch » depuis zéro avec lr = 0,5 séparent ces points (la référence atteint 100 %) ; vérifiez le gradient et la mise à jour.",
+                )
+            pct = f"{100 * acc:.1f}"
+            return fail(
+                f"On {en}: the trained neuron classifies {pct} % of the training points correctly; on linearly separable data it should reach 100 %. {why.en}",
+                f"Sur {fr} : le neurone entraîné classe correctement {pct} % des points d'entraînement ; sur des données linéairement séparables il doit atteindre 100 %. {why.fr}",
+            )
+        return ok()
+
+    return judge
+
+
+EXERCISE = Exercise(
+    id="ex06_logistic",
+    title=Text("One neuron: logistic regression", "Un neurone : la régression logistique"),
+    checks=[
+        compare(
+            "logistic_predict",
+            "batch",
+            predict_cases,
+            hint=Text(
+                "h = σ(X @ w + b) = 1 / (1 + exp(−(X @ w + b))), one probability per row of X.",
+                "h = σ(X @ w + b) = 1 / (1 + exp(−(X @ w + b))), une probabilité par ligne de X.",
+            ),
+        ),
+        compare(
+            "logistic_loss",
+            "no_regularisation",
+            loss_cases,
+            hint=Text(
+                "J = −mean(y log h + (1 − y) log(1 − h)) with h = σ(X w + b) clipped to [1e-7, 1 − 1e-7].",
+                "J = −moyenne(y log h + (1 − y) log(1 − h)) avec h = σ(X w + b) écrêté dans [1e-7, 1 − 1e-7].",
+            ),
+        ),
+        compare(
+            "logistic_loss",
+            "with_l2",
+            loss_l2_cases,
+            hint=Text(
+                "Add λ/(2m) Σ w² (m = number of examples): the weights only, never the bias b.",
+                "Ajoutez λ/(2m) Σ w² (m = nombre d'exemples) : les poids seulement, jamais le biais b.",
+            ),
+        ),
+        compare(
+            "logistic_loss",
+            "saturated",
+            loss_saturated_cases,
+            tol=CLIPPED,
+            hint=Text(
+                "Clip h to [1e-7, 1 − 1e-7] before the logs (np.clip): σ(50) is exactly 1.0 in floating point.",
+                "Écrêtez h dans [1e-7, 1 − 1e-7] avant les logs (np.clip) : σ(50) vaut exactement 1,0 en virgule flottante.",
+            ),
+        ),
+        compare(
+            "logistic_grads",
+            "no_regularisation",
+            grads_cases,
+            points=1.5,
+            hint=Text(
+                "∂J/∂w = Xᵀ(h − y)/m and ∂J/∂b = mean(h − y), with h = σ(X w + b) (not clipped).",
+                "∂J/∂w = Xᵀ(h − y)/m et ∂J/∂b = moyenne(h − y), avec h = σ(X w + b) (non écrêté).",
+            ),
+        ),
+        prop(
+            "logistic_grads",
+            "seed_002_formula",
+            grads_formula_cases,
+            grads_judge(),
+            points=1.5,
+        ),
+        static("logistic_grads", "no_autodiff", forbid=FORBIDDEN, why=WHY),
+        compare(
+            "logistic_fit",
+            "gradient_descent",
+            fit_cases,
+            points=1.5,
+            tol=FIT,
+            hint=Text(
+                "Start from w = zeros(n), b = 0; then `steps` times: g = logistic_grads(params, X, y, lam); w ← w − lr·g['w']; b ← b − lr·g['b'].",
+                "Partez de w = zeros(n), b = 0 ; puis `steps` fois : g = logistic_grads(params, X, y, lam) ; w ← w − lr·g['w'] ; b ← b − lr·g['b'].",
+            ),
+        ),
+        prop("logistic_fit", "separates", fit_separable_cases, separation_judge()),
+    ],
+)
+
+__all__ = [
+    "CLIPPED",
+    "EXERCISE",
+    "FIT",
+    "as_jax",
+    "grads_judge",
+    "labels",
+    "overlapping_blobs",
+    "random_params",
+    "separation_judge",
+]
