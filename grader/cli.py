@@ -95,7 +95,29 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("freeze", help="write the public checks' expected outputs to grader/frozen/")
     p.add_argument("-e", "--exercise", action="append", metavar="ID")
     p.add_argument("--solutions", metavar="DIR")
+    p.add_argument(
+        "--hidden", action="store_true", help="freeze the hidden checks' expectations too"
+    )
+    p.add_argument("--out", metavar="DIR", help="where to write (default grader/frozen/)")
     p.add_argument("--check", action="store_true", help="only report whether the freeze is fresh")
+    p = sub.add_parser(
+        "release", help="write a student copy: stubs, grader, public checks, frozen outputs"
+    )
+    p.add_argument("outdir", metavar="OUTDIR")
+    p.add_argument("-e", "--exercise", action="append", metavar="ID", help="only these exercises")
+    p.add_argument("--solutions", metavar="DIR")
+    p = sub.add_parser(
+        "gradescope", help="write a Gradescope autograder bundle (setup.sh, run_autograder)"
+    )
+    p.add_argument("out_zip", metavar="OUT.zip")
+    p.add_argument("-e", "--exercise", action="append", metavar="ID", help="only these exercises")
+    p.add_argument("--solutions", metavar="DIR")
+    p = sub.add_parser("replay", help="re-run one check of a report, showing inputs and comparison")
+    p.add_argument("report", metavar="REPORT.json")
+    p.add_argument("check_id", metavar="CHECK_ID")
+    p.add_argument("--submission", metavar="PATH", help="where the submission is now, if it moved")
+    p.add_argument("--solutions", metavar="DIR")
+    p.add_argument("--lang", default="en", choices=("en", "fr"))
     return parser
 
 
@@ -105,9 +127,13 @@ def _options(args):
 
     solutions = Path(args.solutions) if args.solutions else default_solutions_dir()
     if args.hidden and solutions is None:
-        raise UsageError(
-            "--hidden needs the reference solutions: run from the instructor's repository or pass --solutions DIR"
-        )
+        from grader.expect import FROZEN_DIR
+
+        if not (FROZEN_DIR / "hidden").is_dir():  # a grading bundle ships them frozen
+            raise UsageError(
+                "--hidden needs the reference solutions (or a grading bundle's frozen hidden "
+                "expectations): run from the instructor's repository or pass --solutions DIR"
+            )
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     return Options(
@@ -194,26 +220,81 @@ def cmd_list(args) -> int:
     return EXIT_OK
 
 
+def _solutions_or_fail(args) -> Path:
+    solutions = Path(args.solutions) if args.solutions else default_solutions_dir()
+    if solutions is None or not solutions.is_dir():
+        raise UsageError(f"'{args.command}' needs the reference solutions: pass --solutions DIR")
+    return solutions
+
+
 def cmd_freeze(args) -> int:
     from grader import course
     from grader.expect import FROZEN_DIR, freeze, frozen_status
 
-    solutions = Path(args.solutions) if args.solutions else default_solutions_dir()
-    if solutions is None:
-        raise UsageError("freeze needs the reference solutions (pass --solutions DIR)")
+    solutions = _solutions_or_fail(args)
+    out = Path(args.out) if args.out else FROZEN_DIR
     stale = 0
     for ex_id in course.select(args.exercise):
-        state = frozen_status(ex_id, solutions)
         if args.check:
+            state = frozen_status(ex_id, solutions, out)
             print(f"{ex_id}: {state}")
             stale += state != "fresh"
             continue
-        path = freeze(course.load(ex_id), solutions, seed=0, out_dir=FROZEN_DIR)
-        print(f"{ex_id}: wrote {path}")
+        for path in freeze(course.load(ex_id), solutions, seed=0, out_dir=out, hidden=args.hidden):
+            print(f"{ex_id}: wrote {path}")
     return EXIT_FAILED if stale else EXIT_OK
 
 
-COMMANDS = {"run": cmd_run, "list": cmd_list, "freeze": cmd_freeze}
+def cmd_release(args) -> int:
+    from grader import course
+    from grader.release import build_release
+
+    try:
+        ids = course.select(args.exercise) if args.exercise else None
+        out = build_release(Path(args.outdir), _solutions_or_fail(args), exercises=ids)
+    except FileExistsError as exc:
+        raise UsageError(str(exc)) from exc
+    print(
+        f"student release written to {out}: stubs, library, grader, public checks, frozen outputs"
+    )
+    return EXIT_OK
+
+
+def cmd_gradescope(args) -> int:
+    from grader.release import build_gradescope_bundle
+
+    if not args.out_zip.endswith(".zip"):
+        raise UsageError("the Gradescope bundle must be a .zip file")
+    from grader import course
+
+    ids = course.select(args.exercise) if args.exercise else None
+    out = build_gradescope_bundle(Path(args.out_zip), _solutions_or_fail(args), exercises=ids)
+    print(f"Gradescope autograder written to {out}: upload it as the assignment's autograder")
+    return EXIT_OK
+
+
+def cmd_replay(args) -> int:
+    from grader.replay import replay
+    from grader.runner import Options
+
+    solutions = Path(args.solutions) if args.solutions else default_solutions_dir()
+    options = Options(lang=args.lang, solutions_dir=solutions)
+    try:
+        sub = Path(args.submission) if args.submission else None
+        sys.stdout.write(replay(Path(args.report), args.check_id, options, sub))
+    except (KeyError, OSError, ValueError) as exc:
+        raise UsageError(str(exc.args[0] if isinstance(exc, KeyError) else exc)) from exc
+    return EXIT_OK
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "list": cmd_list,
+    "freeze": cmd_freeze,
+    "release": cmd_release,
+    "gradescope": cmd_gradescope,
+    "replay": cmd_replay,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -190,14 +190,16 @@ def _values(e, g, bad, err, path, *, allowed=None, exact=False, tol_dtype=None, 
         worst = int(np.argmax(ratio.ravel()))
     else:
         worst = int(np.argmax(np.where(bad, err, -1.0).ravel()))
-    denom = np.maximum(np.abs(e), np.finfo(np.float64).tiny)
-    rel = np.where(bad, err / denom, 0.0)
+    # Relative errors only where the expectation is not (nearly) zero: elsewhere they mean nothing.
+    scale = float(np.max(np.abs(e[np.isfinite(e)]))) if np.isfinite(e).any() else 0.0
+    meaningful = bad & (np.abs(e) > 1e-12 * max(scale, 1e-300))
+    rel = np.where(meaningful, err / np.where(meaningful, np.abs(e), 1.0), 0.0)
     info = {
         "index": _index(worst, e.shape),
         "count": int(bad.sum()),
         "size": int(e.size),
         "max_abs_error": float(err.max()),
-        "max_rel_error": float(rel.max()),
+        "max_rel_error": float(rel.max()) if meaningful.any() else float("nan"),
         "got_value": float(g.ravel()[worst]),
         "expected_value": float(e.ravel()[worst]),
         "exact": exact,
@@ -205,14 +207,20 @@ def _values(e, g, bad, err, path, *, allowed=None, exact=False, tol_dtype=None, 
     }
     if tol_dtype:
         info.update(tol_dtype=tol_dtype, rtol=rtol, atol=atol)
-    # Spot the classic mistakes: a transposed result, or one off by a constant factor.
+    # Spot the classic mistakes: a transposed result, or one off by a constant factor (only
+    # with several elements to agree on it, and a factor clearly away from 1).
     if e.ndim == 2 and e.shape[0] == e.shape[1] and np.allclose(g, e.T, rtol=1e-4, atol=1e-8):
         info["looks_transposed"] = True
     finite = np.isfinite(e) & np.isfinite(g) & (np.abs(e) > 1e-12)
-    if finite.sum() >= 1:
+    if finite.sum() >= 2:
         ratios = g[finite] / e[finite]
-        r0 = float(ratios.flat[0])
-        if r0 not in (0.0, 1.0) and np.allclose(ratios, r0, rtol=1e-3) and np.isfinite(r0):
+        r0 = float(np.median(ratios))
+        if (
+            np.isfinite(r0)
+            and r0 != 0.0
+            and abs(r0 - 1.0) > 1e-2
+            and np.allclose(ratios, r0, rtol=1e-3)
+        ):
             info["constant_factor"] = r0
     return Mismatch("values", path, info)
 
@@ -294,8 +302,18 @@ def compare(
 
 def shape_summary(value: Any) -> str:
     """A short description of a tree's shapes and dtypes, e.g. ``"(4, 3) float32"``."""
+    from grader.codec import Ref
+
     if isinstance(value, np.ndarray):
         return f"{tuple(value.shape)} {value.dtype.name}"
+    if isinstance(value, Ref):
+        if value.name == "jnp" and value.args:
+            arr = np.asarray(value.args[0])
+            dtype = value.args[1] if len(value.args) > 1 and value.args[1] else arr.dtype.name
+            return f"jax {tuple(arr.shape)} {dtype}"
+        if value.name in ("key", "legacy_key"):
+            return f"key({', '.join(map(str, value.args))})"
+        return f"{value.name}(…)"
     if isinstance(value, (list, tuple)):
         inner = ", ".join(shape_summary(v) for v in value[:6])
         more = ", …" if len(value) > 6 else ""
@@ -304,5 +322,5 @@ def shape_summary(value: Any) -> str:
         inner = ", ".join(f"{k}: {shape_summary(v)}" for k, v in list(value.items())[:8])
         return "{" + inner + "}"
     if type(value) in (bool, int, float):
-        return type(value).__name__
+        return f"{type(value).__name__} {value!r}" if type(value) is not float else "float"
     return type(value).__name__

@@ -46,17 +46,18 @@ def _file_bytes(path: Path) -> bytes:
 
 
 def definitions_hash(exercise_id: str, *, public_only: bool = False) -> str:
-    """Hash of what a check's inputs and drivers depend on: course modules, drivers, codec.
-
-    ``public_only`` leaves out the hidden checks' modules, which a student release lacks.
-    """
+    """Hash of what an exercise's inputs and drivers depend on: its check modules, the shared
+    course helpers, its drivers and the codec. ``public_only`` leaves out the hidden checks'
+    module, which a student release lacks."""
     h = hashlib.sha256(f"{FORMAT_VERSION}|{exercise_id}".encode())
     course = GRADER_DIR / "course"
-    files = sorted(course.glob("*.py"))
+    drivers_dir = GRADER_DIR / "drivers"
+    files = [course / f"{exercise_id}.py", course / "common.py", course / "__init__.py"]
     if not public_only:
-        files += sorted((course / "hidden").glob("*.py"))
+        files.append(course / "hidden" / f"{exercise_id}.py")
     files += [GRADER_DIR / "codec.py", GRADER_DIR / "spec.py"]
-    files += sorted((GRADER_DIR / "drivers").glob("*.py"))
+    files += [drivers_dir / n for n in ("__init__.py", "generic.py", "course.py")]
+    files.append(drivers_dir / f"{exercise_id.split('_')[0]}.py")
     for path in files:
         h.update(str(path.relative_to(GRADER_DIR)).encode() + b"\0" + _file_bytes(path) + b"\0")
     return h.hexdigest()
@@ -119,8 +120,15 @@ class Expectations:
       use_cache: read and write the on-disk cache.
     """
 
-    def __init__(self, solutions_dir: Path | None, seed: int, use_cache: bool = True):
+    def __init__(
+        self,
+        solutions_dir: Path | None,
+        seed: int,
+        use_cache: bool = True,
+        frozen_dir: Path = FROZEN_DIR,
+    ):
         self.solutions_dir = Path(solutions_dir) if solutions_dir else None
+        self.frozen_dir = Path(frozen_dir)
         self.seed = seed
         self.use_cache = use_cache
         self.digests: dict[str, str] = {}
@@ -161,47 +169,80 @@ class Expectations:
         return values
 
     def _frozen(self, exercise: Exercise, wanted: list[Check]) -> dict[str, list[Any]]:
-        path = FROZEN_DIR / f"{exercise.id}.bin"
-        if not path.is_file():
-            raise ReferenceError_(
-                f"no reference solutions and no frozen expectations for {exercise.id} "
-                f"({path}); run 'grader freeze' in the instructor's repository"
-            )
+        values: dict[str, list[Any]] = {}
+        digests = []
+        for hidden in (False, True):
+            part = [c for c in wanted if c.hidden == hidden]
+            if not part:
+                continue
+            stored = _read_frozen(exercise.id, hidden, self.frozen_dir)
+            if stored.get("seed") != self.seed:
+                raise ReferenceError_(
+                    f"frozen expectations exist for seed {stored.get('seed')} only, not {self.seed}; "
+                    "drop --seed, or grade with the solutions"
+                )
+            missing = [c.id for c in part if c.id not in stored["values"]]
+            if missing:
+                raise ReferenceError_(
+                    f"the frozen expectations lack {missing}; run 'grader freeze'"
+                )
+            values.update({c.id: stored["values"][c.id] for c in part})
+            digests.append(stored["definitions"])
+        self.digests[exercise.id] = hashlib.sha256("|".join(digests).encode()).hexdigest()
+        return values
+
+
+def _frozen_path(exercise_id: str, hidden: bool, frozen_dir: Path) -> Path:
+    return Path(frozen_dir) / ("hidden" if hidden else "") / f"{exercise_id}.bin"
+
+
+def _read_frozen(exercise_id: str, hidden: bool, frozen_dir: Path) -> dict:
+    path = _frozen_path(exercise_id, hidden, frozen_dir)
+    if not path.is_file():
+        what = "hidden" if hidden else "public"
+        raise ReferenceError_(
+            f"no reference solutions and no frozen {what} expectations for {exercise_id} "
+            f"({path}); run 'grader freeze' in the instructor's repository"
+        )
+    try:
         stored = codec.decode(path.read_bytes())
-        if stored.get("definitions") != definitions_hash(exercise.id, public_only=True):
-            raise ReferenceError_(
-                f"the frozen expectations {path} are stale (the checks changed since "
-                "'grader freeze'); run 'grader freeze' again"
-            )
-        if stored.get("seed") != self.seed:
-            raise ReferenceError_(
-                f"frozen expectations exist for seed {stored.get('seed')} only, not {self.seed}; "
-                "drop --seed, or grade with the solutions"
-            )
-        values = stored["values"]
-        missing = [c.id for c in wanted if c.id not in values]
-        if missing:
-            raise ReferenceError_(f"the frozen expectations lack {missing}; run 'grader freeze'")
-        self.digests[exercise.id] = stored["definitions"]
-        return {c.id: values[c.id] for c in wanted}
+    except codec.CodecError as exc:
+        raise ReferenceError_(f"the frozen expectations {path} are damaged: {exc}") from exc
+    if not isinstance(stored, dict) or stored.get("definitions") != definitions_hash(
+        exercise_id, public_only=not hidden
+    ):
+        raise ReferenceError_(
+            f"the frozen expectations {path} are stale (the checks changed since "
+            "'grader freeze'); run 'grader freeze' again"
+        )
+    return stored
 
 
-def freeze(exercise: Exercise, solutions_dir: Path, seed: int, out_dir: Path = FROZEN_DIR) -> Path:
-    """Write the public compare checks' expected values for ``seed`` to ``out_dir/<id>.bin``."""
+def freeze(
+    exercise: Exercise,
+    solutions_dir: Path,
+    seed: int,
+    out_dir: Path = FROZEN_DIR,
+    *,
+    hidden: bool = False,
+) -> list[Path]:
+    """Write the compare checks' expected values for ``seed``: the public ones to
+    ``out_dir/<id>.bin`` and, with ``hidden``, the hidden ones to ``out_dir/hidden/<id>.bin``."""
     module = load_reference(solutions_dir, exercise.id)
-    public = [c for c in exercise.checks if not c.hidden and c.needs_reference]
-    values = {c.id: run_reference(module, c, seed) for c in public}
-    payload = {
-        "definitions": definitions_hash(exercise.id, public_only=True),
-        "reference": hashlib.sha256(
-            _file_bytes(Path(solutions_dir) / f"{exercise.id}.py")
-        ).hexdigest(),
-        "seed": seed,
-        "values": values,
-    }
-    path = Path(out_dir) / f"{exercise.id}.bin"
-    _atomic_write(path, codec.encode(payload))
-    return path
+    ref_hash = hashlib.sha256(_file_bytes(Path(solutions_dir) / f"{exercise.id}.py")).hexdigest()
+    paths = []
+    for part_hidden in (False, True) if hidden else (False,):
+        checks = [c for c in exercise.checks if c.hidden == part_hidden and c.needs_reference]
+        payload = {
+            "definitions": definitions_hash(exercise.id, public_only=not part_hidden),
+            "reference": ref_hash,
+            "seed": seed,
+            "values": {c.id: run_reference(module, c, seed) for c in checks},
+        }
+        path = _frozen_path(exercise.id, part_hidden, out_dir)
+        _atomic_write(path, codec.encode(payload))
+        paths.append(path)
+    return paths
 
 
 def frozen_status(

@@ -121,6 +121,9 @@ def _signature(exercise_id: str, function: str, options: Options) -> str:
 
 def describe_mismatch(m: Mismatch, lang: str, hidden: bool) -> str:
     info = dict(m.info)
+    if "max_rel_error" in info:
+        rel = info["max_rel_error"]
+        info["max_rel_error"] = f"{rel:.3g}" if rel == rel else "n/a"
     if m.kind == "values":
         if hidden:
             text = t("cmp.values_hidden", lang, **info)
@@ -349,9 +352,16 @@ def _run_check(
     return res
 
 
-def _static_result(check: Check, file: Path, lang: str) -> CheckResult:
+def _static_result(check: Check, file: Path, options: Options) -> CheckResult:
+    lang = options.lang
     hint = check.hint(lang)
     try:
+        state = static.function_state(file, check.function)
+        if state != "defined":
+            key = "fn.missing" if state == "missing" else "fn.not_implemented"
+            sig = _signature(check.exercise, check.function, options)
+            msg = t(key, lang, function=check.function, file=file.name, signature=sig)
+            return CheckResult(check, "failed", 0.0, msg, hint)
         findings = static.find_forbidden(
             file, check.function, check.forbid.names, dynamic=check.forbid.dynamic
         )
@@ -408,7 +418,7 @@ def grade_exercise(
                     msg = _import_failure_message(session.failure, name, exercise, lang)
                     result.checks.append(CheckResult(check, "error", 0.0, msg, check.hint(lang)))
                 else:
-                    result.checks.append(_static_result(check, file, lang))
+                    result.checks.append(_static_result(check, file, options))
                 continue
             result.checks.append(
                 _run_check(check, session, expectations.get(check.id), options, name)

@@ -115,6 +115,18 @@ def _namespace_args() -> list[str]:
     return ["--unshare-user", *common]
 
 
+def _boot_code() -> str:
+    """The worker's entry point: import the same ``grader`` and ``jaxnn`` as this process
+    (not whatever an installed copy would resolve to), then run ``grader.worker``."""
+    import jaxnn
+
+    roots = [str(_grader_dir().parent), str(Path(jaxnn.__file__).resolve().parent.parent)]
+    return (
+        f"import sys; sys.path[0:0] = {list(dict.fromkeys(roots))!r}; "
+        "from grader import worker; worker.main()"
+    )
+
+
 def _grader_dir() -> Path:
     return Path(__file__).resolve().parent
 
@@ -180,6 +192,8 @@ def _bwrap_argv(
         if os.path.exists(f"/etc/{name}"):
             argv += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
 
+    # The private /tmp first: what is mounted below /tmp (a project unpacked there) goes on top.
+    argv += ["--size", str(config.tmp_mb * 2**20), "--perms", "1777", "--tmpfs", "/tmp"]
     mounts, masks = _python_paths([*hidden, grader_dir])
     if not any(jaxnn_dir.is_relative_to(m) for m in mounts):
         mounts.append(jaxnn_dir)
@@ -202,22 +216,46 @@ def _bwrap_argv(
         argv += ["--ro-bind", str(grader_dir / name), str(grader_dir / name)]
     argv += ["--ro-bind", str(submission_dir), SUBMISSION_MOUNT]
     argv += ["--proc", "/proc", "--dev", "/dev"]
-    argv += ["--size", str(config.tmp_mb * 2**20), "--perms", "1777", "--tmpfs", "/tmp"]
     argv += ["--clearenv", "--chdir", "/tmp"]
     for k, v in _worker_env(config).items():
         argv += ["--setenv", k, v]
     argv.append("--")
     if uid is not None:
-        argv += [
-            shutil.which("setpriv") or "/usr/bin/setpriv",
-            f"--reuid={uid}",
-            f"--regid={uid}",
-            "--clear-groups",
-            "--inh-caps=-all",
-            "--bounding-set=-all",
-            "--no-new-privs",
-        ]
+        argv += _setpriv_args(uid)
     return argv
+
+
+def _setpriv_args(uid: int) -> list[str]:
+    """Become ``uid`` (and its own group) with no capabilities and no way to regain any."""
+    return [
+        shutil.which("setpriv") or "/usr/bin/setpriv",
+        f"--reuid={uid}",
+        f"--regid={uid}",
+        "--clear-groups",
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+        "--no-new-privs",
+    ]
+
+
+@cache
+def can_drop_privileges() -> bool:
+    """Whether, without bubblewrap, a worker can still run under an unprivileged uid here
+    (we are root, setpriv exists, and that uid can read the Python installation)."""
+    if not _is_root() or not shutil.which("setpriv"):
+        return False
+    probe = [
+        *_setpriv_args(SANDBOX_UID_RANGE[0]),
+        sys.executable,
+        "-I",
+        "-B",
+        "-c",
+        "import grader.worker",
+    ]
+    try:
+        return subprocess.run(probe, capture_output=True, timeout=120, cwd="/").returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
 
 
 def _worker_env(config: SandboxConfig) -> dict[str, str]:
@@ -238,7 +276,7 @@ def _worker_env(config: SandboxConfig) -> dict[str, str]:
     return env
 
 
-def _limits_prefix(config: SandboxConfig, mode: str) -> list[str]:
+def _limits_prefix(config: SandboxConfig, uid: int | None) -> list[str]:
     """``prlimit`` arguments setting the worker's resource limits before anything else runs.
 
     A separate program rather than ``preexec_fn``: forking a multithreaded process (JAX
@@ -250,9 +288,9 @@ def _limits_prefix(config: SandboxConfig, mode: str) -> list[str]:
     memory = config.memory_mb * 2**20
     output = config.output_mb * 2**20
     argv = [exe, f"--as={memory}", f"--fsize={output}", "--core=0"]
-    if mode == "bwrap":
-        # Counted per real uid: enforced once setpriv has made the worker nobody (or for a
-        # non-root grader's own uid); root itself is exempt.
+    if uid is not None or not _is_root():
+        # Counted per real uid: enforced once setpriv has given the worker its private uid
+        # (or for a non-root grader's own uid); root itself is exempt.
         argv.append(f"--nproc={config.max_processes}")
     return [*argv, "--"]
 
@@ -354,11 +392,8 @@ class Worker:
         self.config = config
         self.mode = resolve_mode(config)
         self.hidden = [Path(h).resolve() for h in hidden]
-        self.uid = (
-            secrets.SystemRandom().randrange(*SANDBOX_UID_RANGE)
-            if self.mode == "bwrap" and _is_root()
-            else None
-        )
+        drop = _is_root() and (self.mode == "bwrap" or can_drop_privileges())
+        self.uid = secrets.SystemRandom().randrange(*SANDBOX_UID_RANGE) if drop else None
         self.proc: subprocess.Popen | None = None
         self._tmp = tempfile.TemporaryDirectory(prefix="grader-")
         self._out_path = Path(self._tmp.name) / "output.txt"
@@ -369,15 +404,17 @@ class Worker:
     def start(self, timeout: float) -> ReadyInfo | StartFailure:
         """Start the worker and import the module, within ``timeout`` seconds."""
         submission_dir = self.module_file.parent
-        python = [sys.executable, "-I", "-B", "-m", "grader.worker"]
-        limits = _limits_prefix(self.config, self.mode)
+        python = [sys.executable, "-I", "-B", "-c", _boot_code()]
+        limits = _limits_prefix(self.config, self.uid)
         if self.mode == "bwrap":
             argv = limits + _bwrap_argv(submission_dir, self.config, self.hidden, self.uid) + python
             module_path = f"{SUBMISSION_MOUNT}/{self.module_file.name}"
             sys_path = [SUBMISSION_MOUNT]
             env, cwd = None, None
         else:
-            argv = limits + python
+            argv = limits + (_setpriv_args(self.uid) if self.uid is not None else []) + python
+            if self.uid is not None:
+                os.chown(self._tmp.name, self.uid, self.uid)
             module_path = str(self.module_file)
             sys_path = [str(submission_dir)]
             env = _worker_env(self.config)
@@ -418,6 +455,7 @@ class Worker:
         if not self._send(init):
             return StartFailure("crashed", detail=self._death_detail(), output=self._take_output())
         deadline = time.monotonic() + timeout
+        self._await_boot(deadline)
         try:
             frame = self._reader.read(deadline)
         except TimeoutError:
@@ -444,6 +482,19 @@ class Worker:
             self.kill()
             return StartFailure("invalid", detail=str(exc), output=self._take_output())
         return ReadyInfo(functions=functions, import_s=import_s, output=self._take_output())
+
+    def _await_boot(self, deadline: float) -> None:
+        """Wait for the worker's first frame, sent before any student code runs: a failure
+        before it is the grader's (a broken installation, an unusable sandbox)."""
+        try:
+            frame = self._reader.read(deadline)
+            ok = frame is not None and codec.decode(frame) == {"op": "booted"}
+        except (TimeoutError, codec.CodecError):
+            ok = False
+        if not ok:
+            output = self._take_output()
+            self.kill()
+            raise SandboxError(f"the worker did not start ({self.mode} mode):\n{output.strip()}")
 
     def _send(self, obj: Any) -> bool:
         try:

@@ -84,7 +84,7 @@ class _Module:
                 isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value
             ):
                 self.defs[node.target.id] = node.value
-            else:
+            elif not _is_main_guard(node):  # a __main__ block never runs when graded
                 self.toplevel.append(node)
 
     def _add_import(self, node: ast.AST, table: dict[str, str]) -> None:
@@ -103,6 +103,20 @@ class _Module:
                     continue
                 full = f"{base}.{a.name}" if node.module else f"{base}{a.name}"
                 table[a.asname or a.name] = full
+
+
+def _is_main_guard(node: ast.AST) -> bool:
+    """``if __name__ == "__main__":``"""
+    if not isinstance(node, ast.If) or not isinstance(node.test, ast.Compare):
+        return False
+    t = node.test
+    names = [t.left, *t.comparators]
+    return (
+        len(t.ops) == 1
+        and isinstance(t.ops[0], ast.Eq)
+        and any(isinstance(n, ast.Name) and n.id == "__name__" for n in names)
+        and any(isinstance(n, ast.Constant) and n.value == "__main__" for n in names)
+    )
 
 
 def _dotted(node: ast.AST, aliases: dict[str, str]) -> str | None:
@@ -264,3 +278,43 @@ def find_forbidden_in_source(
     mod = an.module("student", source, "student.py")
     an.reach(mod, function)
     return sorted(an.findings.values(), key=lambda f: (f.file, f.line, f.name))
+
+
+def function_state(module_file: Path, function: str) -> str:
+    """``"missing"``, ``"stub"`` (only a docstring, ``pass``, ``...`` or
+    ``raise NotImplementedError``) or ``"defined"``: a static check gives no points for
+    code that does not exist yet. Raises :class:`StaticSyntaxError` if the file does not parse."""
+    source = Path(module_file).read_text(encoding="utf-8", errors="replace")
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        raise StaticSyntaxError(Path(module_file).name, exc.lineno or 0, exc.msg) from exc
+    node = None
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == function:
+            node = stmt
+        elif isinstance(stmt, (ast.Assign, ast.ImportFrom, ast.Import)):
+            targets = (
+                [t.id for t in stmt.targets if isinstance(t, ast.Name)]
+                if isinstance(stmt, ast.Assign)
+                else [a.asname or a.name.split(".")[0] for a in stmt.names]
+            )
+            if function in targets:
+                return "defined"
+    if node is None:
+        return "missing"
+    body = node.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+
+    def is_placeholder(stmt: ast.stmt) -> bool:
+        if isinstance(stmt, ast.Pass):
+            return True
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            return True
+        if isinstance(stmt, ast.Raise) and stmt.exc is not None:
+            exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
+            return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
+        return False
+
+    return "stub" if all(is_placeholder(s) for s in body) else "defined"

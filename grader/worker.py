@@ -109,6 +109,7 @@ def main() -> None:
         _flush()
         codec.write_frame(result_fd, codec.encode(obj))
 
+    send({"op": "booted"})  # before any student code: failures up to here are the grader's
     init = codec.decode(_read_frame(job_fd))
     submission_dir = os.path.dirname(init["module_path"])
     for entry in reversed(init.get("sys_path", [])):

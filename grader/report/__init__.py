@@ -22,7 +22,7 @@ def render(reports: list[Report], fmt: str, *, batch: bool = False, color: bool 
     if fmt == "junit":
         from grader.report.junit import render_junit
 
-        return render_junit(reports)
+        return render_junit([r.to_json() for r in reports])
     if fmt == "gradescope":
         from grader.report.gradescope import render_gradescope
 

@@ -42,6 +42,7 @@ CLEAN = {
     "autodiff_elsewhere": "import jax\ndef other(x):\n    return jax.grad(h)(x)\ndef f(x):\n    return x\n",
     "import_unused": "from jax import grad\nimport jax.numpy as jnp\ndef f(x):\n    return jnp.tanh(x)\n",
     "name_shadowing_string": "def f(x):\n    s = 'jax.grad'\n    return x\n",
+    "main_guard": "import jax\ndef f(x):\n    return x\nif __name__ == '__main__':\n    print(jax.grad(f)(1.0))\n",
 }
 
 

@@ -1,0 +1,175 @@
+"""``grader run --batch DIR``: grade a whole class.
+
+Every sub-folder or ``.zip`` of DIR is one submission, its id the name (``.zip`` dropped).
+Reports go to an output folder (``--output``, default ``./grades``): ``<id>.json`` per
+submission and ``gradebook.csv``, each written atomically. A submission already graded with
+the same suite and unchanged files is skipped unless ``--force``. One broken or hostile
+submission never stops the batch: it is refused or graded zero, with the reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import replace
+from pathlib import Path
+
+from grader.expect import _atomic_write
+from grader.report.csv import gradebook_rows, render_csv_rows
+from grader.runner import Options, compute_expectations, grade
+from grader.submission import SubmissionError, stage
+
+
+def discover(batch_dir: Path) -> dict[str, Path]:
+    """Submission ids and paths: the sub-folders and ``.zip`` files of ``batch_dir``."""
+    if not batch_dir.is_dir():
+        raise SubmissionError(f"--batch needs a folder of submissions; {batch_dir} is not a folder")
+    found: dict[str, Path] = {}
+    for p in sorted(batch_dir.iterdir()):
+        if p.name.startswith(".") or p.is_symlink():
+            continue
+        if p.is_dir() or p.suffix == ".zip":
+            sid = p.stem if p.suffix == ".zip" else p.name
+            if sid in found:
+                raise SubmissionError(
+                    f"two submissions are called {sid!r} ({found[sid].name} and {p.name})"
+                )
+            found[sid] = p
+    return found
+
+
+def fingerprint(path: Path) -> str:
+    """A hash of a submission's gradable content (file names and bytes)."""
+    h = hashlib.sha256()
+    files = (
+        [path]
+        if path.is_file()
+        else sorted(f for f in path.rglob("*") if f.is_file() and not f.is_symlink())
+    )
+    for f in files:
+        h.update(str(f.relative_to(path.parent if path.is_file() else path)).encode() + b"\0")
+        h.update(f.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def run_batch(args, exercise_ids: list[str], options: Options) -> int:
+    from grader.report.junit import render_junit
+
+    batch_dir = Path(args.batch)
+    out_dir = Path(args.output or "grades")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    submissions = discover(batch_dir)
+    expectations, suite = compute_expectations(exercise_ids, options)
+    # Parallelism is across submissions; each submission grades its exercises in turn.
+    per_submission = replace(options, jobs=1)
+
+    reports: dict[str, dict] = {}
+    refused: dict[str, str] = {}
+    todo = []
+    for sid, path in submissions.items():
+        digest = fingerprint(path)
+        previous = out_dir / f"{sid}.json"
+        if previous.is_file() and not args.force:
+            try:
+                old = json.loads(previous.read_text(encoding="utf-8"))
+                if old.get("suite") == suite and old.get("submission_sha256") == digest:
+                    reports[sid] = old
+                    continue
+            except (OSError, ValueError):
+                pass
+        todo.append((sid, path, digest))
+
+    def one(item):
+        sid, path, digest = item
+        try:
+            staged = stage([path])
+        except SubmissionError as exc:
+            return sid, None, str(exc)
+        try:
+            report = grade(
+                sid, Path(staged.name), exercise_ids, per_submission, expectations, suite
+            )
+            report.notes = list(getattr(staged, "notes", []))
+        finally:
+            staged.cleanup()
+        data = report.to_json()
+        data["submission_sha256"] = digest
+        _atomic_write(
+            out_dir / f"{sid}.json",
+            (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode(),
+        )
+        return sid, data, None
+
+    progress = _progress(len(todo), quiet=args.quiet)
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        futures = [pool.submit(one, item) for item in todo]
+        for fut in as_completed(futures):
+            sid, data, why = fut.result()
+            if why is not None:
+                refused[sid] = why
+                (out_dir / f"{sid}.json").unlink(missing_ok=True)
+            else:
+                reports[sid] = data
+            progress(sid)
+    progress(None)
+
+    rows = gradebook_rows([reports[k] for k in sorted(reports)], refused)
+    _atomic_write(out_dir / "gradebook.csv", render_csv_rows(rows).encode())
+    if args.format == "json":
+        text = (
+            json.dumps([reports[k] for k in sorted(reports)], indent=2, ensure_ascii=False) + "\n"
+        )
+    elif args.format == "csv":
+        text = render_csv_rows(rows)
+    elif args.format == "junit":
+        text = render_junit([reports[k] for k in sorted(reports)])
+    else:
+        text = _summary(rows, out_dir, len(submissions) - len(todo))
+    sys.stdout.write(text)
+    all_passed = all(
+        c["status"] == "passed"
+        for r in reports.values()
+        for e in r["exercises"]
+        for c in e["checks"]
+    )
+    return 0 if all_passed and not refused else 1
+
+
+def _summary(rows: list[dict], out_dir: Path, skipped: int) -> str:
+    lines = [f"{'submission':30} {'total':>8} {'max':>6}  status"]
+    for row in rows:
+        lines.append(
+            f"{row['id'][:30]:30} {row['total']:>8} {row['max_score']:>6}  {row['status']}"
+        )
+    lines.append(
+        f"\n{len(rows)} submissions ({skipped} unchanged, not regraded); reports in {out_dir}/, gradebook {out_dir}/gradebook.csv"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _progress(total: int, quiet: bool):
+    """A rich progress bar on a terminal; silent otherwise."""
+    if quiet or total == 0 or not sys.stderr.isatty():
+        return lambda sid: None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        TextColumn("grading"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+    )
+    task = bar.add_task("", total=total)
+    bar.start()
+
+    def advance(sid):
+        if sid is None:
+            bar.stop()
+        else:
+            bar.update(task, advance=1, description=sid)
+
+    return advance

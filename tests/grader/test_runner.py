@@ -1,0 +1,57 @@
+"""The runner's judgements: static checks give nothing for stubs, diagnostics stay sensible."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from toy import REFERENCE, grade_toy, message, status
+
+from grader.codec import Ref
+from grader.compare import compare, shape_summary
+from grader.runner import describe_mismatch
+
+
+def test_static_checks_give_no_points_to_stubs_or_missing_functions():
+    stub = "import numpy as np\ndef grad(x):\n    '''To do.'''\n    raise NotImplementedError('write me')\n"
+    result = grade_toy(stub)
+    assert status(result)["grad/no_autodiff"] == "failed"
+    assert "not implemented yet" in message(result, "grad/no_autodiff")
+    result = grade_toy("import numpy as np\n")
+    assert status(result)["grad/no_autodiff"] == "failed"
+    assert "missing" in message(result, "grad/no_autodiff")
+
+
+def test_static_check_passes_for_real_code_and_catches_autodiff():
+    assert status(grade_toy(REFERENCE))["grad/no_autodiff"] == "passed"
+    cheat = REFERENCE.replace(
+        "def grad(x):\n    return 2.0 * np.asarray(x)",
+        "def grad(x):\n    import jax\n    return jax.grad(lambda v: (v * v).sum())(x)",
+    )
+    result = grade_toy(cheat)
+    assert status(result)["grad/no_autodiff"] == "failed"
+    assert "jax.grad" in message(result, "grad/no_autodiff")
+
+
+def test_constant_factor_needs_several_elements_and_a_real_factor():
+    assert "constant_factor" not in compare(np.array([20.0]), np.array([44.0])).info
+    near_one = compare(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.0]) * (1 + 1e-3))
+    assert "constant_factor" not in near_one.info
+    assert (
+        compare(np.array([1.0, 2.0, 3.0]), np.array([2.0, 4.0, 6.0])).info["constant_factor"] == 2.0
+    )
+
+
+def test_relative_error_ignores_zero_expectations():
+    m = compare(np.array([0.0, 0.0]), np.array([1e-3, 0.0]))
+    assert "n/a" in describe_mismatch(m, "en", hidden=False)
+    m = compare(np.array([0.0, 2.0]), np.array([1e-3, 3.0]))
+    assert m.info["max_rel_error"] == 0.5
+
+
+def test_inputs_built_by_the_worker_are_described():
+    assert shape_summary(Ref("jnp", (np.zeros((3, 2)), "float32"))) == "jax (3, 2) float32"
+    assert shape_summary(Ref("key", (7,))) == "key(7)"
