@@ -93,7 +93,7 @@ def test_junit_and_csv_formats(capsys, tmp_path):
 
 
 def test_gradescope_results_format(capsys):
-    code, out, _ = run(capsys, "run", STUB, "--hidden", "--format", "gradescope")
+    _, out, _ = run(capsys, "run", STUB, "--hidden", "--format", "gradescope")
     data = json.loads(out)
     assert set(data) >= {"score", "execution_time", "output", "tests"}
     assert data["score"] == 0 and isinstance(data["execution_time"], int)
