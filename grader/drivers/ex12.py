@@ -35,6 +35,18 @@ def _to_jax(tree):
     return jax.tree.map(lambda a: jnp.asarray(a, jnp.float32), tree)
 
 
+def _per_step(grads) -> list:
+    """The gradient pytree of each step, as jax float32 arrays (one batched transfer)."""
+    import jax
+    import numpy as np
+
+    leaves, treedef = jax.tree_util.tree_flatten(grads)
+    leaves = [np.asarray(leaf, np.float32) for leaf in leaves]
+    n_steps, n_leaves = len(leaves[0]), len(leaves)
+    arrays = jax.device_put([leaf[t] for t in range(n_steps) for leaf in leaves])
+    return [treedef.unflatten(arrays[t * n_leaves : (t + 1) * n_leaves]) for t in range(n_steps)]
+
+
 def _update(tx, grads, state, params, with_params: bool):
     out = tx.update(grads, state, params) if with_params else tx.update(grads, state)
     if not isinstance(out, (tuple, list)) or len(out) != 2:
@@ -100,18 +112,12 @@ def sequence(fn, hparams, params, grads, *, with_params=True, jit=False) -> Any:
     ``jit=True`` compiles the whole step (update and ``optax.apply_updates``) with ``jax.jit``,
     so the state must be a pytree of arrays.
     """
-    import jax
-    import numpy as np
-
     tx = _build(fn, hparams)
     params = _to_jax(params)
-    grads = jax.tree.map(lambda a: np.asarray(a, np.float32), grads)
-    n_steps = len(jax.tree_util.tree_leaves(grads)[0])
     state = tx.init(params)
     step = _make_step(tx, with_params, jit)
     rows = []
-    for t in range(n_steps):
-        g = _to_jax(jax.tree.map(lambda a, t=t: a[t], grads))
+    for g in _per_step(grads):
         params, state, updates = step(params, state, g)
         rows.append(_leaves_like(updates, g, "the updates returned by update()"))
     return {"updates": _stack(rows, params)}
@@ -160,8 +166,7 @@ def init_twice(fn, hparams, params_a, params_b, grads) -> Any:
                 "(and numbers) in tuples, NamedTuples, lists or dicts"
             ) from exc
         rows = []
-        for t in range(len(jax.tree_util.tree_leaves(grads)[0])):
-            g = _to_jax(jax.tree.map(lambda a, t=t: a[t], grads))
+        for g in _per_step(grads):
             updates, state = _update(tx, g, state, params, True)
             rows.append(_leaves_like(updates, g, "the updates returned by update()"))
         out[tag] = {"state": leaves, "updates": _stack(rows, params)}

@@ -363,8 +363,10 @@ def adam(learning_rate, b1=0.9, b2=0.999, eps=1e-8):
 
 
 @pytest.mark.parametrize(
-    "source", [ALTERNATIVE_OPTAX_PIECES, ALTERNATIVE_BY_HAND], ids=["optax_pieces", "by_hand"]
+    ("source", "hidden"),
+    [(ALTERNATIVE_OPTAX_PIECES, False), (ALTERNATIVE_BY_HAND, True)],
+    ids=["optax_pieces_public", "by_hand_with_hidden"],
 )
-def test_correct_alternatives_pass(source):
-    result = grade_source(EX, source)
+def test_correct_alternatives_pass(source, hidden):
+    result = grade_source(EX, source, hidden=hidden)
     assert result.score == result.max_score, summary(result)

@@ -552,7 +552,13 @@ def conv2d_backward(x, w, delta, padding=0):
 """
 
 
-@pytest.mark.parametrize("source", [ALTERNATIVE_LOOPS, ALTERNATIVE_JAX], ids=["loops", "jax_lax"])
-def test_correct_alternatives_pass(source):
-    result = grade_source(EX, source)
+@pytest.mark.parametrize(
+    ("source", "hidden"),
+    [(ALTERNATIVE_LOOPS, True), (ALTERNATIVE_JAX, False)],
+    ids=["loops_with_hidden", "jax_lax_public"],
+)
+def test_correct_alternatives_pass(source, hidden):
+    # The jax version runs the public checks only: its hidden run costs ~30 s of jax
+    # compilation on a loaded machine (it passes them too, see the report of issue 5).
+    result = grade_source(EX, source, hidden=hidden)
     assert result.score == result.max_score, summary(result)
