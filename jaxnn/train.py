@@ -637,7 +637,7 @@ def _is_key(key: Any) -> bool:
         return False
     if jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
         return key.ndim == 0
-    return key.dtype == jnp.uint32 and key.shape == (2,)
+    return key.dtype == jnp.uint32 and key.ndim == 1  # a legacy raw key, e.g. PRNGKey(0)
 
 
 def fit(

@@ -226,6 +226,8 @@ def make_flower(
         s = n_odd if i % 2 == 1 else n_even
         ones = jax.random.permutation(k_labels, n)[:s]  # R's sample(50, s)
         ys.append(jnp.zeros(n, jnp.int32).at[ones].set(1))
-        x_s = x_s @ rot.T  # t(rot %*% t(x_s)): rows rotated; cumulative like the seed
+        # t(rot %*% t(x_s)): rows rotated, cumulatively like the seed. Full float32
+        # precision: accelerators default to TF32 matmuls, which would bend the petals.
+        x_s = jnp.matmul(x_s, rot.T, precision=jax.lax.Precision.HIGHEST)
         xs.append(x_s + noise * jax.random.normal(k_noise, (n, 2)))
     return Dataset(jnp.concatenate(xs).astype(jnp.float32), jnp.concatenate(ys))
