@@ -146,8 +146,7 @@ BACKWARD_HINT = Text(
     "bord du padding : dx a la forme de x.",
 )
 
-# Autodiff and the libraries that would do the backward pass for the student. A function that
-# still raises NotImplementedError fails too: a static check must not give points to a stub.
+# Autodiff, and the libraries that would do the backward pass for the student.
 AUTODIFF = (
     "jax.grad",
     "jax.vjp",
@@ -167,18 +166,14 @@ AUTODIFF = (
     "optax",
     "jaxnn.train",
     "solutions",
-    "NotImplementedError",
 )
 AUTODIFF_WHY = Text(
     "conv2d_backward computes seed 002's two steps by hand, with array operations: no "
     "automatic differentiation (jax.grad, jax.vjp, jax.jvp, jacfwd/jacrev, linearize, …) and "
-    "no library that does it for you; and it must be written: a function not implemented yet "
-    "(still raising NotImplementedError) gets no points here either",
+    "no library that does it for you",
     "conv2d_backward calcule à la main les deux étapes de la graine 002, avec des opérations "
     "sur des tableaux : pas de différentiation automatique (jax.grad, jax.vjp, jax.jvp, "
-    "jacfwd/jacrev, linearize, …) ni de bibliothèque qui le fasse à votre place ; et elle doit "
-    "être écrite : une fonction pas encore implémentée (qui lève encore NotImplementedError) "
-    "n'a pas non plus de points ici",
+    "jacfwd/jacrev, linearize, …) ni de bibliothèque qui le fasse à votre place",
 )
 
 
