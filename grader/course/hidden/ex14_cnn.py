@@ -17,7 +17,7 @@ from grader.course.ex14_cnn import (
     zero_params,
 )
 from grader.i18n import Text
-from grader.spec import Case, compare, key, ok, prop, transform
+from grader.spec import Case, compare, fail, key, ok, prop, transform
 
 
 def init_other_shapes(rng):
@@ -39,6 +39,17 @@ def judge_other_shapes(cases, outputs):
         return verdict
     for case, out in zip(cases, outputs, strict=True):
         what = case.label
+        if out.get("apply_error"):
+            err = out["apply_error"]
+            return fail(
+                f"{what.en}: {err} on the parameters that init_cnn(key, {case.args[2]}, "
+                f"{case.args[3]}) made. Size each layer from input_shape and num_classes: after "
+                "two 2x2 poolings the flattened size is (H // 4) * (W // 4) * filters.",
+                f"{what.fr} : {err} sur les paramètres créés par init_cnn(key, {case.args[2]}, "
+                f"{case.args[3]}). Dimensionnez chaque couche d'après input_shape et "
+                "num_classes : après deux poolings 2x2 la taille aplatie vaut "
+                "(H // 4) * (W // 4) * filtres.",
+            )
         bad = _check_logits(out.get("logits"), case.args[4].shape[0], int(case.args[3]), what)
         if bad:
             return bad
