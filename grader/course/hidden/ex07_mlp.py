@@ -37,7 +37,7 @@ def judge_shapes_and_uniform(cases, outputs):
 def independence_cases(rng):
     return [
         Case((key(21), sizes), label=label(f"sizes {sizes}", f"tailles {sizes}"))
-        for sizes in ([2, 2, 2, 2, 2, 2], [4, 4, 4], [1, 1, 1, 1])
+        for sizes in ([4, 4, 4, 4, 4], [5, 5], [1, 1, 1])
     ]
 
 
@@ -64,9 +64,7 @@ CHECKS = [
     prop(
         "init_mlp",
         "hidden_shapes_and_range",
-        lambda rng: init_shape_cases(
-            rng, ([1, 4, 4, 4, 2], [6, 1], [30, 20, 10], [10, 30, 20, 2]), seed=40
-        ),
+        lambda rng: init_shape_cases(rng, ([3, 4, 4, 1], [5, 1], [40, 40, 3]), seed=40),
         judge_shapes_and_uniform,
         hidden=True,
     ),
