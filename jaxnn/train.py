@@ -36,7 +36,10 @@ example is padded or masked, every example counts exactly once per epoch, and ep
 recompile (the shapes depend on ``N`` and ``batch_size`` only). ``drop_last=True`` skips
 the ``r`` examples instead (they change from epoch to epoch with the shuffle). Evaluation
 and prediction batch the same way. Reported losses are exact means over examples: the sum
-of ``batch mean × batch size`` over the batches, divided by ``N``.
+of ``batch mean × batch size`` over the batches, divided by ``N``. (Why not pad the last
+batch and mask it with per-example weights, which compiles the step once: the weights cost
+~4 % per epoch on the CPU benchmark in ``bench/train_speed.py``, and padding would leak
+into batch statistics; the price here is compiling the step twice.)
 
 Accuracy is reported when it is well defined from the shapes: outputs ``(B, ..., K)`` with
 ``K > 1`` and integer labels ``(B, ...)`` (``argmax == label``) or one-hot targets of the
@@ -475,7 +478,7 @@ def evaluate(
         X: Inputs ``(N, ...)``.
         y: Labels ``(N, ...)``.
         loss: A loss name in :data:`LOSSES` or a callable ``loss(outputs, labels)``.
-        batch_size: Examples per batch (the last one is padded and masked).
+        batch_size: Examples per batch (the last one may be smaller).
         apply_kwargs: Optional ``(train, key) -> dict`` of extra ``apply_fn`` keywords.
 
     Returns:
@@ -663,9 +666,9 @@ def fit(
     """Trains ``params`` with minibatch gradient descent, Keras-style.
 
     Each epoch is **one** jitted call: the examples are shuffled on device with the
-    epoch's key, and a ``lax.scan`` over ``ceil(N / batch_size)`` steps gathers each batch
-    from the device-resident data, takes a gradient step and accumulates the loss and
-    accuracy; the validation set (if any) is evaluated in the same call, with the params
+    epoch's key, and a ``lax.scan`` over the ``N // batch_size`` full batches (then one
+    step on the remaining examples) gathers each batch from the device-resident data,
+    takes a gradient step and accumulates the loss and accuracy; the validation set (if any) is evaluated in the same call, with the params
     at the end of the epoch. The host syncs once per epoch (to record the history), never
     per step; epochs never recompile; params and optimizer state are donated to the call
     (fit copies your ``params`` first, so yours stay valid).
@@ -681,8 +684,8 @@ def fit(
             returns the batch mean.
         optimizer: An optax ``GradientTransformation``, e.g. ``optax.adam(1e-3)``.
         epochs: Passes over the training data.
-        batch_size: Examples per step; the last partial batch is padded and masked
-            (module docstring), unless ``drop_last``.
+        batch_size: Examples per step; the last ``N mod batch_size`` examples make one
+            smaller final step (module docstring), unless ``drop_last``.
         key: A ``jax.random.key``; split per epoch into the shuffle key and per-step keys.
         validation_data: ``(X_val, y_val)`` evaluated after every epoch.
         validation_split: Fraction of ``data`` held out for validation instead: the
@@ -694,7 +697,7 @@ def fit(
         progress: True: a rich progress bar on a terminal, else one line per epoch on
             stdout; False: silent; None (default): a bar on a terminal, silent otherwise.
         shuffle: Shuffle the training examples every epoch.
-        drop_last: Drop the last partial batch instead of masking it.
+        drop_last: Skip the last partial batch (a different subset every epoch).
         eval_batch_size: Batch size for validation (default ``batch_size``).
         apply_kwargs: ``(train, key) -> dict`` of extra ``apply_fn`` keywords, replacing
             the signature rule (e.g. flax dropout RNGs).
