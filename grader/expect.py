@@ -64,10 +64,9 @@ def definitions_hash(exercise_id: str, *, public_only: bool = False) -> str:
 
 
 def _versions() -> str:
-    import jax
-    import numpy as np
+    from importlib.metadata import version
 
-    return f"jax={jax.__version__};numpy={np.__version__};python={sys.version_info[:3]}"
+    return f"jax={version('jax')};numpy={version('numpy')};python={sys.version_info[:3]}"
 
 
 def load_reference(solutions_dir: Path, exercise_id: str) -> ModuleType:

@@ -89,8 +89,8 @@ def bwrap_usable() -> bool:
 
 def resolve_mode(config: SandboxConfig) -> str:
     """The isolation actually used: ``"bwrap"`` or ``"rlimits"``."""
-    if config.mode == "rlimits":
-        return "rlimits"
+    if config.mode in ("rlimits", "inprocess"):
+        return config.mode
     if bwrap_usable():
         return "bwrap"
     if config.mode == "bwrap":
@@ -174,8 +174,15 @@ def _python_paths(hidden: list[Path]) -> tuple[list[Path], list[Path]]:
     return mounts, masks
 
 
+COMPILE_CACHE_MOUNT = "/jaxcache"
+
+
 def _bwrap_argv(
-    submission_dir: Path, config: SandboxConfig, hidden: list[Path], uid: int | None
+    submission_dir: Path,
+    config: SandboxConfig,
+    hidden: list[Path],
+    uid: int | None,
+    compile_cache: Path | None = None,
 ) -> list[str]:
     import jaxnn
 
@@ -215,9 +222,13 @@ def _bwrap_argv(
     for name in _WORKER_FILES:
         argv += ["--ro-bind", str(grader_dir / name), str(grader_dir / name)]
     argv += ["--ro-bind", str(submission_dir), SUBMISSION_MOUNT]
+    if compile_cache is not None:
+        # Writable, but private to this submission's file: nobody else's code reads it.
+        argv += ["--bind", str(compile_cache), COMPILE_CACHE_MOUNT]
     argv += ["--proc", "/proc", "--dev", "/dev"]
     argv += ["--clearenv", "--chdir", "/tmp"]
-    for k, v in _worker_env(config).items():
+    env = _worker_env(config, COMPILE_CACHE_MOUNT if compile_cache is not None else None)
+    for k, v in env.items():
         argv += ["--setenv", k, v]
     argv.append("--")
     if uid is not None:
@@ -258,7 +269,7 @@ def can_drop_privileges() -> bool:
         return False
 
 
-def _worker_env(config: SandboxConfig) -> dict[str, str]:
+def _worker_env(config: SandboxConfig, compile_cache: str | None = None) -> dict[str, str]:
     env = {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "HOME": "/tmp",
@@ -272,6 +283,11 @@ def _worker_env(config: SandboxConfig) -> dict[str, str]:
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "XDG_CACHE_HOME": "/tmp/.cache",
     }
+    if compile_cache is not None:
+        # JAX's persistent compilation cache: a regrade of the same file compiles nothing.
+        env["JAX_COMPILATION_CACHE_DIR"] = compile_cache
+        env["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0"
+        env["JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES"] = "0"
     env.update({k: str(v) for k, v in config.env.items()})
     return env
 
@@ -385,8 +401,10 @@ class Worker:
         functions: list[str],
         config: SandboxConfig,
         hidden: list[Path] = (),
+        compile_cache: Path | None = None,
     ):
         self.module_file = Path(module_file).resolve()
+        self.compile_cache = Path(compile_cache) if compile_cache else None
         self.module_name = module_name
         self.functions = list(functions)
         self.config = config
@@ -407,7 +425,10 @@ class Worker:
         python = [sys.executable, "-I", "-B", "-c", _boot_code()]
         limits = _limits_prefix(self.config, self.uid)
         if self.mode == "bwrap":
-            argv = limits + _bwrap_argv(submission_dir, self.config, self.hidden, self.uid) + python
+            argv = limits + _bwrap_argv(
+                submission_dir, self.config, self.hidden, self.uid, self.compile_cache
+            )
+            argv += python
             module_path = f"{SUBMISSION_MOUNT}/{self.module_file.name}"
             sys_path = [SUBMISSION_MOUNT]
             env, cwd = None, None
@@ -417,7 +438,7 @@ class Worker:
                 os.chown(self._tmp.name, self.uid, self.uid)
             module_path = str(self.module_file)
             sys_path = [str(submission_dir)]
-            env = _worker_env(self.config)
+            env = _worker_env(self.config, str(self.compile_cache) if self.compile_cache else None)
             env["HOME"] = env["TMPDIR"] = self._tmp.name
             env["XDG_CACHE_HOME"] = f"{self._tmp.name}/.cache"
             # -I drops PYTHONPATH; the worker imports grader through the installed package.

@@ -211,12 +211,17 @@ def transform(
     *,
     transform: str = "jit",
     options: Mapping[str, Any] | None = None,
+    driver: str | None = None,
     **kwargs,
 ) -> Check:
-    """A compare check run under ``jax.jit`` (``transform="jit"``) or ``jax.vmap``."""
+    """A compare check run under ``jax.jit`` (``transform="jit"``) or ``jax.vmap``.
+
+    ``driver`` names an exercise's own driver that applies the transformation itself (e.g.
+    one that jit-compiles an optimizer's update); by default the generic ``jit``/``vmap``.
+    """
     if transform not in ("jit", "vmap"):
         raise ValueError(f"transform must be 'jit' or 'vmap', got {transform!r}")
-    check = compare(function, name, cases, driver=transform, options=options, **kwargs)
+    check = compare(function, name, cases, driver=driver or transform, options=options, **kwargs)
     return replace(check, kind="transform")
 
 

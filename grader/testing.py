@@ -48,10 +48,12 @@ def grade_source(
     lang: str = "en",
     sandbox: SandboxConfig | None = None,
     functions: list[str] | None = None,
+    checks: list[str] | None = None,
 ) -> ExerciseResult:
     """Grade ``source`` (the module's text, or ``{file name: text}``) as ``exercise_id``.
 
-    ``functions`` restricts grading to those functions' checks (faster tests).
+    ``functions`` restricts grading to those functions' checks, ``checks`` to the checks
+    named ``"function/name"`` (faster tests).
     """
     from dataclasses import replace
 
@@ -63,6 +65,12 @@ def grade_source(
         exercise = replace(
             exercise, checks=tuple(c for c in exercise.checks if c.function in functions)
         )
+    if checks is not None:
+        known = {f"{c.function}/{c.name}" for c in exercise.checks}
+        if set(checks) - known:
+            raise KeyError(f"{exercise_id} has no checks {sorted(set(checks) - known)}")
+        chosen = tuple(c for c in exercise.checks if f"{c.function}/{c.name}" in checks)
+        exercise = replace(exercise, checks=chosen)
     files = source if isinstance(source, dict) else {f"{exercise_id}.py": source}
     options = Options(
         hidden=hidden,

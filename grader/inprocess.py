@@ -1,0 +1,80 @@
+"""Running checks in the grader's own process — for benchmarks only, never for grading.
+
+``bench/grader_speed.py`` compares the sandbox's cost with this: the same drivers, the same
+codec round trip, the same judging, minus the worker processes. It offers none of the
+protections (no timeout, no memory cap, the student's code sees everything), which is why
+the command line does not offer it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from grader import codec, drivers
+from grader.sandbox import CaseOutcome, JobOutcome, ReadyInfo, StartFailure
+
+
+class InProcessWorker:
+    """The :class:`grader.sandbox.Worker` interface, executed in this process."""
+
+    def __init__(self, module_file: Path, module_name: str, functions: list[str], *_, **__):
+        self.module_file = Path(module_file)
+        self.module_name = module_name
+        self.functions = functions
+        self.module = None
+
+    def start(self, timeout: float) -> ReadyInfo | StartFailure:
+        name = f"_inprocess_.{self.module_name}.{id(self)}"
+        spec = importlib.util.spec_from_file_location(name, self.module_file)
+        module = importlib.util.module_from_spec(spec)
+        sys.path.insert(0, str(self.module_file.parent))
+        start = time.perf_counter()
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:
+            return StartFailure(
+                "import_error", {"type": type(exc).__name__, "message": str(exc), "traceback": ""}
+            )
+        finally:
+            sys.path.remove(str(self.module_file.parent))
+        self.module = module
+        present = {
+            f: "ok" if callable(getattr(module, f, None)) else "missing" for f in self.functions
+        }
+        return ReadyInfo(functions=present, import_s=time.perf_counter() - start)
+
+    def run(self, job_id, function, driver, cases, timeout, options=None) -> JobOutcome:
+        fn = getattr(self.module, function)
+        run = drivers.get_driver(driver)
+        start = time.monotonic()
+        outcomes = []
+        for case in cases:
+            decoded = codec.decode(
+                codec.encode(case, allow_refs=True), resolve_ref=drivers.resolve_ref
+            )
+            try:
+                value = run(fn, *decoded["args"], **(options or {}), **decoded["kwargs"])
+                outcomes.append(CaseOutcome(value=codec.decode(codec.encode(value))))
+            except Exception as exc:
+                outcomes.append(
+                    CaseOutcome(
+                        error={
+                            "type": type(exc).__name__,
+                            "message": str(exc),
+                            "traceback": traceback.format_exc(limit=3),
+                            "not_implemented": isinstance(exc, NotImplementedError),
+                            "memory": isinstance(exc, MemoryError),
+                        }
+                    )
+                )
+        return JobOutcome("ok", outcomes, time.monotonic() - start)
+
+    def alive(self) -> bool:
+        return self.module is not None
+
+    def close(self) -> None:
+        self.module = None
