@@ -16,7 +16,7 @@ import numpy as np
 from grader.compare import Tolerance
 from grader.course.common import label
 from grader.i18n import Text
-from grader.spec import Case, Exercise, compare, fail, ok
+from grader.spec import Case, Exercise, compare, fail, ok, static
 
 # Adam's bias correction 1 − b2^t loses digits in float32 early on (b2 = 0.999); two correct
 # implementations that compute the power differently differ by up to ~5e-5 relatively.
@@ -340,6 +340,49 @@ def adam_jit(rng):
     return [sequence_case(rng, "nested", 60, {"learning_rate": 0.01})]
 
 
+# Writing the update rule is the exercise: optax's ready-made optimizers and the
+# transformations they are built from (and jaxnn's own optimizers) would skip it.
+# optax.GradientTransformation, optax.EmptyState and optax.apply_updates stay allowed.
+READY_MADE = (
+    "optax.sgd",
+    "optax.momentum",
+    "optax.adam",
+    "optax.adamw",
+    "optax.adamax",
+    "optax.nadam",
+    "optax.radam",
+    "optax.rmsprop",
+    "optax.adagrad",
+    "optax.adadelta",
+    "optax.lion",
+    "optax.lamb",
+    "optax.lars",
+    "optax.noisy_sgd",
+    "optax.trace",
+    "optax.ema",
+    "optax.scale",
+    "optax.scale_by_adam",
+    "optax.scale_by_rms",
+    "optax.scale_by_stddev",
+    "optax.scale_by_learning_rate",
+    "optax.chain",
+    "optax.inject_hyperparams",
+    "optax.transforms",
+    "optax.contrib",
+    "optax._src",
+    "jaxnn.optim",
+    "flax.training",
+)
+BY_HAND_WHY = Text(
+    "write the update rule yourself; return it wrapped in optax.GradientTransformation(init, update)",
+    "écrivez la règle de mise à jour vous-même ; renvoyez-la dans optax.GradientTransformation(init, update)",
+)
+
+
+def by_hand(function: str):
+    return static(function, "by_hand", forbid=READY_MADE, why=BY_HAND_WHY, points=1)
+
+
 EXERCISE = Exercise(
     id="ex12_optimizers",
     title=Text("Optimizers: momentum, RMSProp, Adam", "Optimiseurs : momentum, RMSProp, Adam"),
@@ -374,5 +417,9 @@ EXERCISE = Exercise(
             tol=ADAM_TOL,
             hint=jit_hint(ADAM_HINT),
         ),
+        by_hand("sgd"),
+        by_hand("momentum"),
+        by_hand("rmsprop"),
+        by_hand("adam"),
     ],
 )
