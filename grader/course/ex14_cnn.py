@@ -22,12 +22,14 @@ from grader.spec import Case, Exercise, budget, compare, fail, key, ok, prop
 
 MAX_PARAMS = 200_000
 # The reference CNN (13,706 parameters) reaches 96–99 % on the held-out digits after
-# 10 epochs (6 splits tried); a plain softmax regression reaches about 95 %.
+# 10 epochs (6 splits tried); a plain softmax regression reaches about 96 % (digits are
+# easy): the bar checks that the grader's loop trains the network, not its architecture.
 MIN_ACCURACY = 0.90
-# The reference trains in 1–5 s on an idle CPU core (jax import and compilation included:
-# about 2–7 s), up to 20 s on a machine shared by many; a network hundreds of times costlier
-# than needed does not fit.
-TRAIN_SECONDS = 90.0
+# The reference's training check takes 0.7 s with a warm compilation cache and 3 s cold
+# (jax import and compilation included) on a 2-core machine under moderate load, up to 11 s
+# when that machine was shared by a dozen jobs: 60 s leaves room for any reasonable small CNN,
+# not for a network hundreds of times costlier than needed.
+TRAIN_SECONDS = 60.0
 TRAIN_OPTIONS = {"epochs": 10, "batch_size": 64, "lr": 3e-3}
 N_HELD_OUT = 400
 

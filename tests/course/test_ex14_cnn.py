@@ -200,12 +200,28 @@ def _mutate(mutant):
     ],
 )
 def test_wrong_implementations_are_caught(mutant, hidden):
-    result = grade_source(EX, _mutate(mutant), hidden=hidden, functions=list(mutant))
+    named = [f"{function}/{check}" for function, (check, _, _) in mutant.items()]
+    result = grade_source(EX, _mutate(mutant), hidden=hidden, checks=named)
     checks = {(r.check.function, r.check.name): r for r in result.checks}
     for function, (check, words, _) in mutant.items():
         assert failed(result, function), f"{function} mistake not caught:\n{summary(result)}"
         r = checks[(function, check)]
         assert r.status != "passed" and words in r.message, f"{function}:\n{summary(result)}"
+
+
+def test_a_network_that_cannot_learn_fails_the_training_check():
+    # Zero convolution filters: every feature map is 0, the dense head sees nothing.
+    dead = """
+def init_cnn(key, input_shape, num_classes):
+    params = _reference_init(key, input_shape, num_classes)
+    for name in ("conv1", "conv2"):
+        params[name] = {"w": jnp.zeros_like(params[name]["w"]), "b": params[name]["b"]}
+    return params
+"""
+    src = REF.replace("def init_cnn(", "def _reference_init(", 1) + dead
+    result = grade_source(EX, src, hidden=False, checks=["cnn_apply/trains_on_digits"])
+    (check,) = result.checks
+    assert check.status == "failed" and "at least 90 %" in check.message, summary(result)
 
 
 ALTERNATIVE = '''

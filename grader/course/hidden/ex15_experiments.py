@@ -120,13 +120,14 @@ def nan_validation_cases(rng):
         validation_split=0.3,
         key_ref=Ref("legacy_key", (4,)),
         en="333 XOR points, validation_split 0.3 (the last 100 examples, NaN on purpose), "
-        "batch 50, an old-style PRNGKey",
+        "batch 50, an old-style PRNGKey, jax labels",
         fr="333 points XOR, validation_split 0.3 (les 100 derniers exemples, NaN exprès), lot "
-        "de 50, une ancienne clé PRNGKey",
+        "de 50, une ancienne clé PRNGKey, étiquettes jax",
     )
     X = case.args[3].copy()
     X[int(333 * (1 - 0.3)) :] = np.nan
-    return [Case((*case.args[:3], X, *case.args[4:]), label=case.label)]
+    y = as_jax(case.args[4], "int32")  # labels as a jax array
+    return [Case((*case.args[:3], X, y, *case.args[5:]), label=case.label)]
 
 
 def judge_never_trains_on_validation(cases, outputs):
