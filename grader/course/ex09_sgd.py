@@ -1,0 +1,549 @@
+"""Checks for ex09_sgd (public).
+
+``minibatches`` is random, so it is judged by properties (a shuffled partition of ``range(n)``
+that depends on the key only), never against our random stream. ``train_sgd`` is judged by
+what it achieves: the grader evaluates the returned params with its own sigmoid forward pass
+on held-out digits whose labels the student never sees, and measures the time it takes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from grader.course.common import label
+from grader.i18n import Text
+from grader.spec import Case, Exercise, budget, compare, fail, key, ok, prop
+
+# Training on the digits: seed 001's network (sigmoid everywhere, quadratic cost) with
+# 64 inputs, 30 hidden units, 10 outputs, mini-batches of 10 and η = 3.
+SIZES = (64, 30, 10)
+ACCURACY_THRESHOLD = 0.90  # the reference reaches about 98 % (see the report of issue 5)
+BUDGET_EPOCHS = 1000
+# 1,000 epochs: the reference needs 2–9 s (2 cores shared by many; much of it compiling);
+# seed 001's per-example loop in numpy needs 30 s or more (a jax per-example loop, minutes);
+# a Python loop over the mini-batches, numpy or a jitted step, about 15 s.
+BUDGET_SECONDS = 20.0
+BUDGET_TIMEOUT = BUDGET_SECONDS + 3.0
+
+
+@dataclass(frozen=True)
+class HeldOutCase(Case):
+    """A case that also carries data the student never receives (grader side only)."""
+
+    held_out: tuple = ()
+
+
+# -- input generators ----------------------------------------------------------------------------
+
+
+def init_params(rng: np.random.Generator, sizes, dtype=np.float32):
+    """Seed 001's ``Reseau``: weights and biases uniform in [−1, 1], ``w`` of shape (n_in, n_out)."""
+    return [
+        {
+            "w": rng.uniform(-1.0, 1.0, size=(a, b)).astype(dtype),
+            "b": rng.uniform(-1.0, 1.0, size=b).astype(dtype),
+        }
+        for a, b in itertools.pairwise(sizes)
+    ]
+
+
+def one_hot(labels: np.ndarray, k: int, dtype=np.float32) -> np.ndarray:
+    return np.eye(k, dtype=dtype)[labels]
+
+
+@cache
+def digits() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's bundled 8x8 digits, pixels scaled to [0, 1] (float32), labels (int64)."""
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    return (d.data / 16.0).astype(np.float32), d.target.astype(np.int64)
+
+
+def digits_split(rng: np.random.Generator, n_train: int):
+    X, y = digits()
+    perm = rng.permutation(len(X))
+    tr, te = perm[:n_train], perm[n_train:]
+    return X[tr], y[tr], X[te], y[te]
+
+
+def digits_case(
+    rng, *, n_train=1300, epochs=30, batch_size=10, eta=3.0, en="", fr=""
+) -> HeldOutCase:
+    X_tr, y_tr, X_te, y_te = digits_split(rng, n_train)
+    params = init_params(rng, SIZES)
+    args = (key(int(rng.integers(2**31))), params, X_tr, one_hot(y_tr, 10), epochs, batch_size, eta)
+    return HeldOutCase(args, label=label(en, fr), held_out=(X_te, y_te))
+
+
+def partition_cases(rng):
+    return [
+        Case(
+            (key(int(rng.integers(2**31))), n, bs),
+            label=label(
+                f"n = {n}, batch_size = {bs} ({what_en})", f"n = {n}, batch_size = {bs} ({what_fr})"
+            ),
+        )
+        for n, bs, what_en, what_fr in (
+            (23, 5, "the last batch has 3 examples", "le dernier lot a 3 exemples"),
+            (60, 10, "6 full batches", "6 lots complets"),
+            (101, 16, "the last batch has 5 examples", "le dernier lot a 5 exemples"),
+        )
+    ]
+
+
+def two_keys_cases(rng):
+    a, b = (int(s) for s in rng.choice(2**31, size=2, replace=False))
+    return [
+        Case(
+            (key(s), 60, 8),
+            label=label(f"n = 60, batch_size = 8, key {s}", f"n = 60, batch_size = 8, clé {s}"),
+        )
+        for s in (a, b)
+    ]
+
+
+def sgd_dict_cases(rng):
+    p = {
+        "w": rng.normal(size=(3, 2)).astype(np.float32),
+        "b": rng.normal(size=2).astype(np.float32),
+    }
+    g = {
+        "w": rng.normal(size=(3, 2)).astype(np.float32),
+        "b": rng.normal(size=2).astype(np.float32),
+    }
+    return [
+        Case(
+            (p, g, 0.1),
+            label=label(
+                "one dense layer {'w', 'b'}, η = 0.1", "une couche dense {'w', 'b'}, η = 0.1"
+            ),
+        )
+    ]
+
+
+def sgd_mlp_cases(rng):
+    p = init_params(rng, (4, 5, 3))
+    g = init_params(rng, (4, 5, 3))
+    return [
+        Case(
+            (p, g, 0.5),
+            label=label(
+                "an MLP's params: a list of two {'w', 'b'} dicts, η = 0.5",
+                "les paramètres d'un MLP : une liste de deux dicts {'w', 'b'}, η = 0.5",
+            ),
+        )
+    ]
+
+
+def mini_batch_cases(rng):
+    params = init_params(rng, (4, 5, 3))
+    X = rng.normal(size=(8, 4)).astype(np.float32)
+    Y = one_hot(rng.integers(0, 3, size=8), 3)
+    return [
+        Case(
+            (params, X, Y, 0.5),
+            label=label(
+                "network [4, 5, 3], a mini-batch of 8 examples, η = 0.5",
+                "réseau [4, 5, 3], un mini-batch de 8 exemples, η = 0.5",
+            ),
+        )
+    ]
+
+
+def full_batch_cases(rng):
+    X = rng.normal(size=(40, 4)).astype(np.float32)
+    Y = one_hot((X[:, 0] + X[:, 1] > 0).astype(int) + (X[:, 2] > 1).astype(int), 3)
+    params = init_params(rng, (4, 6, 3))
+    return [
+        Case(
+            (key(int(rng.integers(2**31))), params, X, Y, 5, 40, 2.0),
+            label=label(
+                "40 examples, batch_size = 40 (one batch: the order does not matter), 5 epochs, η = 2",
+                "40 exemples, batch_size = 40 (un seul lot : l'ordre ne compte pas), 5 époques, η = 2",
+            ),
+        )
+    ]
+
+
+def digits_accuracy_cases(rng):
+    return [
+        digits_case(
+            rng,
+            epochs=30,
+            en="1,300 training digits, 30 epochs, mini-batches of 10, η = 3",
+            fr="1 300 chiffres d'entraînement, 30 époques, mini-batchs de 10, η = 3",
+        )
+    ]
+
+
+def digits_budget_cases(rng):
+    return [
+        digits_case(
+            rng,
+            epochs=BUDGET_EPOCHS,
+            en=f"1,300 training digits, {BUDGET_EPOCHS} epochs, mini-batches of 10, η = 3",
+            fr=f"1 300 chiffres d'entraînement, {BUDGET_EPOCHS} époques, mini-batchs de 10, η = 3",
+        )
+    ]
+
+
+# -- judges --------------------------------------------------------------------------------------
+
+
+def _as_batches(out):
+    """The batches as 1-D integer arrays, or a failing Verdict."""
+    if isinstance(out, np.ndarray) and out.ndim == 2:
+        out = list(out)  # equal batches stacked in one array: fine
+    if not isinstance(out, (list, tuple)):
+        return fail(
+            "minibatches must return a list of index arrays (one array per mini-batch).",
+            "minibatches doit renvoyer une liste de tableaux d'indices (un tableau par mini-batch).",
+        )
+    batches = []
+    for i, b in enumerate(out):
+        try:
+            a = np.asarray(b)
+        except Exception:
+            a = np.asarray([], dtype=object)
+        if a.dtype.kind not in "iuf" or a.ndim != 1:
+            return fail(
+                f"batch {i} is not a 1-D array of indices (got {a.ndim} dimensions, dtype {a.dtype}).",
+                f"le lot {i} n'est pas un tableau 1-D d'indices (reçu {a.ndim} dimensions, dtype {a.dtype}).",
+            )
+        if a.dtype.kind == "f":
+            return fail(
+                f"batch {i} holds floats: indices must be integers so that X[batch] works.",
+                f"le lot {i} contient des flottants : les indices doivent être entiers pour que X[batch] fonctionne.",
+            )
+        batches.append(a.astype(np.int64))
+    return batches
+
+
+def _check_partition(batches, n: int, bs: int):
+    """None if ``batches`` cut a permutation of range(n) into batches of ``bs``; else a Verdict."""
+    k = math.ceil(n / bs)
+    if len(batches) != k:
+        extra_en = extra_fr = ""
+        if len(batches) == n // bs and n % bs:
+            extra_en = (
+                " The last, smaller batch is missing: keep it (it has n mod batch_size examples)."
+            )
+            extra_fr = (
+                " Le dernier lot, plus petit, manque : gardez-le (il a n mod batch_size exemples)."
+            )
+        return fail(
+            f"expected ceil(n / batch_size) = {k} batches for n = {n} and batch_size = {bs}, got {len(batches)}.{extra_en}",
+            f"attendu ceil(n / batch_size) = {k} lots pour n = {n} et batch_size = {bs}, reçu {len(batches)}.{extra_fr}",
+        )
+    sizes = [len(b) for b in batches]
+    want = [bs] * (k - 1) + [n - bs * (k - 1)]
+    if sizes != want and sorted(sizes) == sorted(want):
+        consecutive = all(
+            np.array_equal(b, np.arange(b[0], b[0] + len(b))) for b in batches if len(b)
+        )
+        if consecutive:
+            return fail(
+                "only the order of the batches is shuffled: every batch still holds consecutive examples, and the smaller one is not last. Shuffle all of range(n), then cut.",
+                "seul l'ordre des lots est mélangé : chaque lot contient encore des exemples consécutifs, et le plus petit n'est pas le dernier. Mélangez tout range(n), puis découpez.",
+            )
+        return fail(
+            f"the batch sizes are {sizes}: the smaller batch must come last. Shuffle the indices, then cut them in order.",
+            f"les tailles des lots sont {sizes} : le lot le plus petit doit venir en dernier. Mélangez les indices, puis découpez-les dans l'ordre.",
+        )
+    if sizes != want:
+        return fail(
+            f"the batch sizes are {sizes}; expected {want}: every batch has batch_size indices except the last, which has the rest.",
+            f"les tailles des lots sont {sizes} ; attendu {want} : chaque lot a batch_size indices sauf le dernier, qui a le reste.",
+        )
+    flat = np.concatenate(batches) if batches else np.zeros(0, np.int64)
+    if flat.min(initial=0) < 0 or flat.max(initial=0) >= n:
+        return fail(
+            f"indices must lie in range({n}); got values from {flat.min()} to {flat.max()}.",
+            f"les indices doivent être dans range({n}) ; reçu des valeurs de {flat.min()} à {flat.max()}.",
+        )
+    counts = np.bincount(flat, minlength=n)
+    if (counts != 1).any():
+        dup = int(np.flatnonzero(counts > 1)[0]) if (counts > 1).any() else None
+        miss = int(np.flatnonzero(counts == 0)[0])
+        what_en = f"index {dup} appears {counts[dup]} times and " if dup is not None else ""
+        what_fr = f"l'indice {dup} apparaît {counts[dup]} fois et " if dup is not None else ""
+        return fail(
+            f"the batches are not a partition of range({n}): {what_en}index {miss} never appears. Draw a permutation (without replacement), then cut it.",
+            f"les lots ne forment pas une partition de range({n}) : {what_fr}l'indice {miss} n'apparaît jamais. Tirez une permutation (sans remise), puis découpez-la.",
+        )
+    return None
+
+
+def judge_partition(cases, outputs):
+    for case, out in zip(cases, outputs, strict=True):
+        _, n, bs = case.args
+        batches = _as_batches(out)
+        if not isinstance(batches, list):
+            return batches
+        bad = _check_partition(batches, n, bs)
+        if bad is not None:
+            return bad
+    return ok()
+
+
+def _shuffle_problem(batches, bs: int):
+    """A Verdict if the batches are not really shuffled, else None."""
+    flat = np.concatenate(batches)
+    n = len(flat)
+    if np.array_equal(flat, np.arange(n)):
+        return fail(
+            "the batches are in order 0, 1, 2, …: shuffle first (a permutation drawn from the key, e.g. jax.random.permutation(key, n)), then cut.",
+            "les lots sont dans l'ordre 0, 1, 2, … : mélangez d'abord (une permutation tirée avec la clé, p. ex. jax.random.permutation(key, n)), puis découpez.",
+        )
+    if all(
+        np.array_equal(np.sort(b), np.arange(i * bs, i * bs + len(b)))
+        for i, b in enumerate(batches)
+    ):
+        return fail(
+            "the examples are only shuffled inside each batch: every batch still holds consecutive examples. Shuffle all of range(n), then cut.",
+            "les exemples ne sont mélangés qu'à l'intérieur de chaque lot : chaque lot contient encore des exemples consécutifs. Mélangez tout range(n), puis découpez.",
+        )
+    if all(np.array_equal(b, np.arange(b[0], b[0] + len(b))) for b in batches if len(b)):
+        return fail(
+            "only the order of the batches is shuffled: every batch still holds consecutive examples. Shuffle all of range(n), then cut.",
+            "seul l'ordre des lots est mélangé : chaque lot contient encore des exemples consécutifs. Mélangez tout range(n), puis découpez.",
+        )
+    return None
+
+
+def judge_shuffled_and_keyed(cases, outputs):
+    """Cases: two keys, same n and batch_size; outputs from the ``call_twice`` driver."""
+    orders = []
+    for case, out in zip(cases, outputs, strict=True):
+        _, n, bs = case.args
+        if not isinstance(out, (list, tuple)) or len(out) != 2:
+            return fail(
+                "minibatches returned nothing usable.", "minibatches n'a rien renvoyé d'utilisable."
+            )
+        first, second = _as_batches(out[0]), _as_batches(out[1])
+        for b in (first, second):
+            if not isinstance(b, list):
+                return b
+            bad = _check_partition(b, n, bs)
+            if bad is not None:
+                return bad
+        if not all(np.array_equal(x, y) for x, y in zip(first, second, strict=True)):
+            return fail(
+                "called twice with the same key, minibatches gave different batches: draw all randomness from the key (jax.random), never from np.random or random, which keep a hidden global state.",
+                "appelée deux fois avec la même clé, minibatches a donné des lots différents : tirez tout le hasard de la clé (jax.random), jamais de np.random ou random, qui ont un état global caché.",
+            )
+        bad = _shuffle_problem(first, bs)
+        if bad is not None:
+            return bad
+        orders.append(np.concatenate(first))
+    if np.array_equal(orders[0], orders[1]):
+        return fail(
+            "two different keys gave the same order: the permutation must be drawn with the key you are given.",
+            "deux clés différentes ont donné le même ordre : la permutation doit être tirée avec la clé reçue.",
+        )
+    return ok()
+
+
+def _sigmoid(z):
+    return 0.5 * (1.0 + np.tanh(0.5 * z))  # exact and overflow-free
+
+
+def trusted_forward(params, X):
+    """The grader's own forward pass (float64): sigmoid after every layer."""
+    a = np.asarray(X, np.float64)
+    for layer in params:
+        a = _sigmoid(a @ np.asarray(layer["w"], np.float64) + np.asarray(layer["b"], np.float64))
+    return a
+
+
+def _check_params(params, sizes):
+    """None if ``params`` is a list of {"w", "b"} dicts with finite values of the MLP's shapes."""
+    n_layers = len(sizes) - 1
+    if not isinstance(params, (list, tuple)) or len(params) != n_layers:
+        return fail(
+            f"the trained params must be a list of {n_layers} dicts {{'w', 'b'}}, like the params received.",
+            f"les paramètres entraînés doivent être une liste de {n_layers} dicts {{'w', 'b'}}, comme ceux reçus.",
+        )
+    for i, (layer, (a, b)) in enumerate(zip(params, itertools.pairwise(sizes), strict=True)):
+        if not isinstance(layer, dict) or set(layer) != {"w", "b"}:
+            return fail(
+                f"layer {i} of the trained params must be a dict with keys 'w' and 'b'.",
+                f"la couche {i} des paramètres entraînés doit être un dict de clés 'w' et 'b'.",
+            )
+        w = np.asarray(layer["w"]) if not isinstance(layer["w"], dict) else None
+        bb = np.asarray(layer["b"]) if not isinstance(layer["b"], dict) else None
+        if w is None or bb is None or w.shape != (a, b) or bb.shape != (b,):
+            return fail(
+                f"layer {i}: expected w of shape {(a, b)} and b of shape {(b,)}.",
+                f"couche {i} : attendu w de forme {(a, b)} et b de forme {(b,)}.",
+            )
+        if (
+            w.dtype.kind not in "iuf"
+            or bb.dtype.kind not in "iuf"
+            or not (np.isfinite(w).all() and np.isfinite(bb).all())
+        ):
+            return fail(
+                f"layer {i} of the trained params holds NaN or infinite values: the training diverged (is η applied to the mean gradient, not the sum?).",
+                f"la couche {i} des paramètres entraînés contient des NaN ou des infinis : l'entraînement a divergé (η s'applique-t-il au gradient moyen, pas à la somme ?).",
+            )
+    return None
+
+
+def judge_training(cases, outputs):
+    """train_sgd on the digits: shapes, losses, and accuracy on the held-out digits."""
+    case, out = cases[0], outputs[0]
+    _, params0, X, Y, epochs, _, _ = case.args
+    X_te, y_te = case.held_out
+    sizes = [params0[0]["w"].shape[0]] + [layer["w"].shape[1] for layer in params0]
+    if not isinstance(out, (list, tuple)) or len(out) != 2:
+        return fail(
+            "train_sgd must return a pair (params, losses).",
+            "train_sgd doit renvoyer un couple (params, losses).",
+        )
+    params, losses = out
+    bad = _check_params(params, sizes)
+    if bad is not None:
+        return bad
+    try:
+        losses = np.asarray(losses, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        return fail(
+            "losses must be a list or 1-D array of numbers, one per epoch.",
+            "losses doit être une liste ou un tableau 1-D de nombres, un par époque.",
+        )
+    if len(losses) != epochs:
+        return fail(
+            f"expected one training loss per epoch, {epochs} values; got {len(losses)}.",
+            f"attendu une perte d'entraînement par époque, {epochs} valeurs ; reçu {len(losses)}.",
+        )
+    if not np.isfinite(losses).all():
+        return fail(
+            "some losses are NaN or infinite: the training diverged.",
+            "certaines pertes sont NaN ou infinies : l'entraînement a divergé.",
+        )
+    cost = 0.5 * float(np.sum((trusted_forward(params, X) - Y) ** 2)) / len(X)
+    if not losses[-1] < losses[0]:
+        return fail(
+            f"the training loss does not decrease: {losses[0]:.4g} after the first epoch, {losses[-1]:.4g} after the last. Check the sign of the update (θ − η g) and that every mini-batch updates the params.",
+            f"la perte d'entraînement ne diminue pas : {losses[0]:.4g} après la première époque, {losses[-1]:.4g} après la dernière. Vérifiez le signe de la mise à jour (θ − η g) et que chaque mini-batch met à jour les paramètres.",
+        )
+    if abs(losses[-1] - cost) > 0.5 * cost + 1e-4:
+        return fail(
+            f"the last loss you report, {losses[-1]:.4g}, is not the quadratic cost C = 1/(2n) Σ ‖y − a‖² of your trained params on the training set, which the grader computes as {cost:.4g}. Report that cost (mean over the examples, with the 1/2).",
+            f"la dernière perte renvoyée, {losses[-1]:.4g}, n'est pas le coût quadratique C = 1/(2n) Σ ‖y − a‖² de vos paramètres entraînés sur l'ensemble d'entraînement, que le correcteur calcule à {cost:.4g}. Renvoyez ce coût (moyenne sur les exemples, avec le 1/2).",
+        )
+    acc = float(np.mean(np.argmax(trusted_forward(params, X_te), axis=1) == y_te))
+    if acc < ACCURACY_THRESHOLD:
+        return fail(
+            f"your trained network classifies {100 * acc:.1f} % of {len(y_te)} held-out digits correctly; at least {100 * ACCURACY_THRESHOLD:.0f} % is expected. Check that each mini-batch step uses the mean gradient (η/m Σ ∇C_x), that every mini-batch (the last, smaller one too) is used each epoch, and that you return the trained params.",
+            f"votre réseau entraîné classe correctement {100 * acc:.1f} % de {len(y_te)} chiffres mis de côté ; au moins {100 * ACCURACY_THRESHOLD:.0f} % sont attendus. Vérifiez que chaque pas utilise le gradient moyen (η/m Σ ∇C_x), que chaque mini-batch (le dernier, plus petit, aussi) sert à chaque époque, et que vous renvoyez les paramètres entraînés.",
+        )
+    return ok(
+        Text(
+            f"{100 * acc:.1f} % of the held-out digits classified correctly.",
+            f"{100 * acc:.1f} % des chiffres mis de côté bien classés.",
+        )
+    )
+
+
+EXERCISE = Exercise(
+    id="ex09_sgd",
+    title=Text("Stochastic gradient descent", "Descente de gradient stochastique"),
+    checks=[
+        prop(
+            "minibatches",
+            "partition",
+            partition_cases,
+            judge_partition,
+            points=1,
+            hint=Text(
+                "Draw perm = jax.random.permutation(key, n), then cut it: [perm[k:k + batch_size] for k in range(0, n, batch_size)].",
+                "Tirez perm = jax.random.permutation(key, n), puis découpez : [perm[k:k + batch_size] for k in range(0, n, batch_size)].",
+            ),
+        ),
+        prop(
+            "minibatches",
+            "shuffled_by_the_key",
+            two_keys_cases,
+            judge_shuffled_and_keyed,
+            driver="call_twice",
+            points=1,
+            hint=Text(
+                "The same key must give the same batches, another key another order; no np.random.",
+                "La même clé doit donner les mêmes lots, une autre clé un autre ordre ; pas de np.random.",
+            ),
+        ),
+        compare(
+            "sgd_update",
+            "one_layer",
+            sgd_dict_cases,
+            points=1,
+            hint=Text(
+                "θ − η g for every leaf: minus, since descent goes against the gradient.",
+                "θ − η g pour chaque feuille : moins, car la descente va contre le gradient.",
+            ),
+        ),
+        compare(
+            "sgd_update",
+            "mlp_params",
+            sgd_mlp_cases,
+            points=1,
+            hint=Text(
+                "jax.tree_util.tree_map(lambda p, g: p - eta * g, params, grads) works on any pytree.",
+                "jax.tree_util.tree_map(lambda p, g: p - eta * g, params, grads) marche sur tout pytree.",
+            ),
+        ),
+        compare(
+            "update_mini_batch",
+            "one_step",
+            mini_batch_cases,
+            points=2,
+            hint=Text(
+                "Differentiate the mean cost C = 1/(2m) Σ ‖y − a‖² over the mini-batch (jax.grad), then θ ← θ − η ∇C.",
+                "Dérivez le coût moyen C = 1/(2m) Σ ‖y − a‖² sur le mini-batch (jax.grad), puis θ ← θ − η ∇C.",
+            ),
+        ),
+        compare(
+            "train_sgd",
+            "full_batch_epochs",
+            full_batch_cases,
+            driver="ex09_params_only",
+            points=2,
+            hint=Text(
+                "With batch_size = n each epoch is one step of gradient descent on the whole set: the trained params are compared.",
+                "Avec batch_size = n chaque époque est un pas de descente de gradient sur tout l'ensemble : les paramètres entraînés sont comparés.",
+            ),
+        ),
+        prop(
+            "train_sgd",
+            "digits_accuracy",
+            digits_accuracy_cases,
+            judge_training,
+            points=2,
+            timeout=120,
+            hint=Text(
+                "Each epoch: a new permutation from a new key, one step per mini-batch on the mean gradient, then the cost on the whole training set.",
+                "À chaque époque : une nouvelle permutation avec une nouvelle clé, un pas par mini-batch sur le gradient moyen, puis le coût sur tout l'ensemble d'entraînement.",
+            ),
+        ),
+        budget(
+            "train_sgd",
+            "time_budget",
+            digits_budget_cases,
+            BUDGET_SECONDS,
+            judge=judge_training,
+            timeout=BUDGET_TIMEOUT,
+            points=2,
+            hint=Text(
+                "Compile a whole epoch: jax.jit around a lax.scan over the pre-shuffled mini-batches (no Python loop over examples).",
+                "Compilez une époque entière : jax.jit autour d'un lax.scan sur les mini-batchs mélangés d'avance (pas de boucle Python sur les exemples).",
+            ),
+        ),
+    ],
+)

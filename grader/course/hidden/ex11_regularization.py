@@ -1,0 +1,321 @@
+"""Hidden checks for ex11_regularization: nested pytrees, jax inputs, edge sizes, patience 0,
+other data for the model selection, and a problem where the largest network overfits."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader.codec import Ref
+from grader.course.common import as_jax, label
+from grader.course.ex11_regularization import (
+    _f32,
+    _nonzero,
+    id_rows,
+    judge_dropout,
+    judge_split,
+    make_judge_selection,
+    selection_case,
+)
+from grader.i18n import Text
+from grader.spec import Case, compare, key, prop
+
+
+def nested_decay_cases(rng):
+    params = {
+        "dense_0": {"w": _f32(rng, 3, 4), "b": _f32(rng, 4)},
+        "blocks": [
+            {"w": _f32(rng, 4, 4), "b": _f32(rng, 4)},
+            {"scale": _f32(rng, 4), "b": _f32(rng, 4)},
+        ],
+        "head": ({"w": _f32(rng, 4, 2), "b": _f32(rng, 2)},),
+    }
+    grads = {
+        "dense_0": {"w": _f32(rng, 3, 4), "b": _f32(rng, 4)},
+        "blocks": [
+            {"w": _f32(rng, 4, 4), "b": _f32(rng, 4)},
+            {"scale": _f32(rng, 4), "b": _f32(rng, 4)},
+        ],
+        "head": ({"w": _f32(rng, 4, 2), "b": _f32(rng, 2)},),
+    }
+    jp = {"w": as_jax(_f32(rng, 5, 2)), "b": as_jax(_f32(rng, 2))}
+    jg = {"w": as_jax(_f32(rng, 5, 2)), "b": as_jax(_f32(rng, 2))}
+    return [
+        Case(
+            (params, grads, 0.05, 0.002),
+            label=label(
+                "nested dicts, lists and a tuple; a leaf named 'scale' is not decayed",
+                "dicts, listes et un tuple imbriqués ; une feuille nommée 'scale' ne décroît pas",
+            ),
+        ),
+        Case((jp, jg, 0.3, 0.05), label=label("jax arrays", "tableaux jax")),
+    ]
+
+
+def dropout_hidden_cases(rng):
+    x = _nonzero(rng, (8, 10, 12))
+    return [
+        Case(
+            (Ref("legacy_key", (int(rng.integers(2**31)),)), as_jax(x), 0.9),
+            label=label(
+                "jax x of shape (8, 10, 12), an old-style uint32 key, rate = 0.9",
+                "x jax de forme (8, 10, 12), une clé uint32 à l'ancienne, rate = 0,9",
+            ),
+        ),
+        Case(
+            (key(int(rng.integers(2**31))), as_jax(x), 0.05),
+            label=label("jax x, rate = 0.05", "x jax, rate = 0,05"),
+        ),
+        Case(
+            (key(int(rng.integers(2**31))), as_jax(x), 0.3),
+            {"train": False},
+            label=label(
+                "jax x, train=False given by keyword", "x jax, train=False passé par mot-clé"
+            ),
+        ),
+    ]
+
+
+def dropout_jit_cases(rng):
+    return [
+        Case(
+            (key(int(rng.integers(2**31))), _nonzero(rng, (64, 50)), 0.4, True),
+            label=label(
+                "under jax.jit (rate and train static), rate = 0.4",
+                "sous jax.jit (rate et train statiques), rate = 0,4",
+            ),
+        )
+    ]
+
+
+def fit_hidden_cases(rng):
+    X = 1e6 + rng.normal(size=(40, 3)) * np.array([1.0, 0.01, 5.0])
+    return [
+        Case(
+            (X,),
+            label=label(
+                "features around 1e6 with small spreads (a one-pass E[x²] − E[x]² loses them)",
+                "caractéristiques autour de 1e6 peu dispersées (une formule en une passe E[x²] − E[x]² les perd)",
+            ),
+        ),
+        Case(
+            (as_jax(rng.normal(size=(3, 5)) * 2 + 1, "float32"),),
+            label=label(
+                "jax float32, 3 examples and 5 features (statistics per feature)",
+                "jax float32, 3 exemples et 5 caractéristiques (statistiques par caractéristique)",
+            ),
+        ),
+    ]
+
+
+def apply_hidden_cases(rng):
+    X = rng.normal(size=(5, 4)) * 1e-4
+    return [
+        Case(
+            (X, np.zeros(4), np.full(4, 1e-4)),
+            label=label(
+                "std = 1e-4 with the default eps (eps is small but not negligible under a root)",
+                "std = 1e-4 avec l'eps par défaut (eps est petit mais pas négligeable sous une racine)",
+            ),
+        ),
+        Case(
+            (
+                as_jax(_f32(rng, 7, 2)),
+                as_jax(np.float32([0.5, -1.0])),
+                as_jax(np.float32([2.0, 0.25])),
+            ),
+            label=label("jax float32 inputs", "entrées jax float32"),
+        ),
+    ]
+
+
+def split_hidden_cases(rng):
+    images = np.zeros((40, 4, 4))
+    images[:, 0, 0] = np.arange(40)
+    images[:, 1:, :] = rng.integers(0, 9, size=(40, 3, 4))
+    return [
+        Case(
+            (key(int(rng.integers(2**31))), images, np.arange(40) % 10, 0.1, 0.3),
+            label=label(
+                "40 images (40, 4, 4), val_frac = 0.1, test_frac = 0.3",
+                "40 images (40, 4, 4), val_frac = 0,1, test_frac = 0,3",
+            ),
+        ),
+        Case(
+            (
+                key(int(rng.integers(2**31))),
+                as_jax(id_rows(11), "float32"),
+                as_jax(np.arange(11) + 100),
+            ),
+            {"val_frac": 0.1, "test_frac": 0.25},
+            label=label(
+                "jax inputs, n = 11, val_frac = 0.1 (1.1 → 1), test_frac = 0.25 (2.75 → 3)",
+                "entrées jax, n = 11, val_frac = 0,1 (1,1 → 1), test_frac = 0,25 (2,75 → 3)",
+            ),
+        ),
+        Case(
+            (key(int(rng.integers(2**31))), id_rows(20), np.arange(20), 0.0, 0.3),
+            label=label(
+                "val_frac = 0: an empty validation set",
+                "val_frac = 0 : un ensemble de validation vide",
+            ),
+        ),
+    ]
+
+
+def early_hidden_cases(rng):
+    cases = [
+        (
+            [0.5, 0.6, 0.7, 0.8],
+            2,
+            "never improving after the first epoch",
+            "jamais d'amélioration après la première époque",
+        ),
+        ([0.9, 0.8, 0.8, 0.7], 3, "improving at the very end", "une amélioration à la toute fin"),
+        ([0.3], 1, "a single epoch", "une seule époque"),
+        (
+            [3.0, 2.0, 2.5, 2.6, 2.7],
+            10,
+            "patience longer than the list",
+            "une patience plus longue que la liste",
+        ),
+        (
+            np.array([2.0, 1.0, 1.5, 0.9, 1.1, 1.2, 0.95]),
+            2,
+            "a numpy array, patience 2",
+            "un tableau numpy, patience 2",
+        ),
+        (
+            as_jax(np.float32([1.0, 0.7, 0.7, 0.6, 0.8, 0.9])),
+            1,
+            "a jax array with a tie, patience 1",
+            "un tableau jax avec une égalité, patience 1",
+        ),
+    ]
+    return [Case((losses, p), label=label(en, fr)) for losses, p, en, fr in cases]
+
+
+def patience_zero_cases(rng):
+    return [
+        Case(
+            ([1.0, 0.9, 0.95, 0.8], 0),
+            label=label(
+                "patience 0: stop at the first epoch that does not improve",
+                "patience 0 : arrêt à la première époque sans amélioration",
+            ),
+        ),
+        Case(
+            ([3.0, 2.0, 1.0], 0),
+            label=label("patience 0, always improving", "patience 0, toujours en amélioration"),
+        ),
+    ]
+
+
+def xor(rng, n):
+    X = rng.uniform(-1, 1, size=(n, 2)).astype(np.float32)
+    return X, (X[:, 0] * X[:, 1] > 0).astype(np.int64)
+
+
+def rings(rng, n):
+    r = np.sqrt(rng.uniform(0, 1, n))
+    t = rng.uniform(0, 2 * np.pi, n)
+    X = np.stack([r * np.cos(t), r * np.sin(t)], axis=1).astype(np.float32)
+    return X, np.digitize(r, [0.45, 0.78]).astype(np.int64)
+
+
+def noise(rng, n):
+    return rng.normal(size=(n, 2)).astype(np.float32), rng.integers(0, 2, size=n)
+
+
+def selection_hidden_cases(rng):
+    return [
+        selection_case(
+            rng,
+            xor,
+            [1, 24],
+            24,
+            200,
+            300,
+            "XOR quadrants, candidates [1, 24]",
+            "les quadrants du XOR, candidats [1, 24]",
+        ),
+        selection_case(
+            rng,
+            rings,
+            [2, 1, 40],
+            40,
+            300,
+            300,
+            "three classes in rings, candidates [2, 1, 40]",
+            "trois classes en anneaux, candidats [2, 1, 40]",
+        ),
+    ]
+
+
+def overfitting_cases(rng):
+    return [
+        selection_case(
+            rng,
+            noise,
+            [256, 1],
+            1,
+            20,
+            300,
+            "20 training points with random labels, candidates [256, 1]",
+            "20 points d'entraînement aux étiquettes aléatoires, candidats [256, 1]",
+        )
+    ]
+
+
+CHECKS = [
+    compare("weight_decay_update", "nested_and_jax", nested_decay_cases, hidden=True),
+    prop("dropout", "jax_3d_and_keyword", dropout_hidden_cases, judge_dropout, hidden=True),
+    prop(
+        "dropout",
+        "under_jit",
+        dropout_jit_cases,
+        judge_dropout,
+        driver="jit",
+        options={"static_argnums": [2, 3]},
+        hidden=True,
+        hint=Text(
+            "Under jax.jit x and key are tracers: no np.asarray(x), no Python if on array values; jax.random.bernoulli and jnp.where work.",
+            "Sous jax.jit x et key sont des traceurs : pas de np.asarray(x), pas de if Python sur des valeurs de tableaux ; jax.random.bernoulli et jnp.where marchent.",
+        ),
+    ),
+    compare("standardize_fit", "stable_and_jax", fit_hidden_cases, hidden=True),
+    compare("standardize_apply", "small_std_and_jax", apply_hidden_cases, hidden=True),
+    prop(
+        "train_val_test_split", "images_jax_and_empty", split_hidden_cases, judge_split, hidden=True
+    ),
+    compare("early_stopping", "edges", early_hidden_cases, hidden=True),
+    compare(
+        "early_stopping",
+        "patience_zero",
+        patience_zero_cases,
+        hidden=True,
+        hint=Text(
+            "Check the count only after an epoch that did not improve: with patience 0 training stops at the first such epoch (Keras's rule), as with patience 1.",
+            "Ne testez le compte qu'après une époque sans amélioration : avec patience 0 l'entraînement s'arrête à la première telle époque (la règle de Keras), comme avec patience 1.",
+        ),
+    ),
+    prop(
+        "select_hidden_size",
+        "other_problems",
+        selection_hidden_cases,
+        make_judge_selection(show_answer=False),
+        hidden=True,
+        timeout=180,
+    ),
+    prop(
+        "select_hidden_size",
+        "overfitting",
+        overfitting_cases,
+        make_judge_selection(show_answer=False),
+        hidden=True,
+        timeout=120,
+        hint=Text(
+            "A bigger network is not always better: with 20 noisy points the large one memorises them and predicts badly on the validation set.",
+            "Un réseau plus grand n'est pas toujours meilleur : avec 20 points bruités le grand les mémorise et prédit mal sur l'ensemble de validation.",
+        ),
+    ),
+]
