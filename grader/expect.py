@@ -97,7 +97,7 @@ def run_reference(module: ModuleType, check: Check, seed: int) -> list[Any]:
     fn = getattr(module, check.function, None)
     if fn is None:
         raise ReferenceError_(f"the reference for {check.exercise} has no {check.function}()")
-    run = drivers.get_driver(check.driver)
+    run = drivers.bind(check.driver, module)
     out = []
     for i, case in enumerate(encode_cases(check.make_cases(seed))):
         # Same path as the student's inputs: through the codec, refs built by the drivers.

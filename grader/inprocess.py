@@ -49,7 +49,7 @@ class InProcessWorker:
 
     def run(self, job_id, function, driver, cases, timeout, options=None) -> JobOutcome:
         fn = getattr(self.module, function)
-        run = drivers.get_driver(driver)
+        run = drivers.bind(driver, self.module)
         start = time.monotonic()
         outcomes = []
         for case in cases:

@@ -54,11 +54,14 @@ class Case:
       args: positional arguments (plain data, numpy arrays, :class:`Ref`).
       kwargs: keyword arguments.
       label: what the case is, for messages (e.g. ``"z of shape (4, 3), |z| up to 1e4"``).
+      secret: data for the judge only (e.g. held-out labels): it stays in the grader and is
+        never sent to the worker.
     """
 
     args: tuple = ()
     kwargs: Mapping[str, Any] = field(default_factory=dict)
     label: str | Text = ""
+    secret: Any = None
 
 
 def key(seed: int) -> Ref:

@@ -52,9 +52,10 @@ def _safe_str(obj: Any, limit: int = MAX_MESSAGE_CHARS) -> str:
 def _describe(exc: BaseException, submission_dir: str) -> dict:
     """The exception as plain data: type, message, and the traceback's frames in student files."""
     try:
+        # Only the student's own frames: the grader's drivers and libraries are noise to them.
         frames = traceback.extract_tb(exc.__traceback__)
         mine = [f for f in frames if f.filename.startswith(submission_dir)]
-        tb = "".join(traceback.format_list(mine or frames[-3:]))
+        tb = "".join(traceback.format_list(mine))
     except BaseException:
         tb = ""
     kind = type(exc).__name__
@@ -144,7 +145,7 @@ def main() -> None:
         if job.get("op") != "run":
             return
         fn = getattr(module, job["function"], None)
-        run = drivers.get_driver(job["driver"])
+        run = drivers.bind(job["driver"], module)
         options = job.get("options") or {}
         # One frame per case, so that an unsupported type fails only its case, with its path.
         for index, case in enumerate(job["cases"]):

@@ -3,14 +3,12 @@
 ``init_cnn``/``cnn_apply`` are judged by what the grader's own training loop
 (``grader/drivers/ex14.py``: Adam, softmax cross-entropy, jit) reaches with them on held-out
 digits. The worker receives the training images with their labels and the held-out images
-without theirs; the held-out labels stay here, in the case (:class:`HeldOutCase`), for the judge.
+without theirs; the held-out labels stay here, in the case's ``secret``, for the judge.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
 
 import numpy as np
 
@@ -32,13 +30,6 @@ MIN_ACCURACY = 0.90
 TRAIN_SECONDS = 60.0
 TRAIN_OPTIONS = {"epochs": 10, "batch_size": 64, "lr": 3e-3}
 N_HELD_OUT = 400
-
-
-@dataclass(frozen=True)
-class HeldOutCase(Case):
-    """A case whose ``answers`` (held-out labels) stay in the grader: only args/kwargs travel."""
-
-    answers: Any = field(default=None, compare=False, repr=False)
 
 
 @cache
@@ -305,14 +296,14 @@ def judge_eval(cases, outputs):
 def train_digits(rng):
     x_train, y_train, x_test, y_test = digits_split(rng)
     return [
-        HeldOutCase(
+        Case(
             (key(int(rng.integers(2**31))), x_train, y_train, x_test, 10),
             label=label(
                 f"{len(x_train)} training digits, {len(x_test)} held-out digits, 10 epochs of Adam",
                 f"{len(x_train)} chiffres d'entraînement, {len(x_test)} chiffres réservés, "
                 "10 époques d'Adam",
             ),
-            answers=y_test,
+            secret=y_test,
         )
     ]
 
@@ -328,7 +319,7 @@ def judge_train(cases, outputs):
     if count > MAX_PARAMS:
         b = _budget_message(count)
         return fail(b.en, b.fr)
-    y_test = np.asarray(case.answers)
+    y_test = np.asarray(case.secret)
     bad = _check_logits(
         out.get("logits"),
         len(y_test),

@@ -21,22 +21,36 @@ from typing import Any
 
 DRIVERS: dict[str, Callable[..., Any]] = {}
 REFS: dict[str, Callable[..., Any]] = {}
+# Drivers registered with ``module=True`` get the whole module first: ``fn(module, student_fn,
+# *args)``, for checks that exercise several of its functions together.
+MODULE_DRIVERS: set[str] = set()
 
 # Modules holding exercise-specific drivers; imported on first lookup.
 _MODULES = ("generic", "course")
 _loaded = False
 
 
-def driver(name: str):
-    """Register ``fn(student_fn, *args, **kwargs)`` as the driver called ``name``."""
+def driver(name: str, *, module: bool = False):
+    """Register ``fn(student_fn, *args, **kwargs)`` as the driver called ``name``; with
+    ``module=True``, ``fn(module, student_fn, *args, **kwargs)``."""
 
     def register(fn):
         if name in DRIVERS and DRIVERS[name] is not fn:
             raise ValueError(f"driver {name!r} registered twice")
         DRIVERS[name] = fn
+        if module:
+            MODULE_DRIVERS.add(name)
         return fn
 
     return register
+
+
+def bind(name: str, module: Any) -> Callable[..., Any]:
+    """The driver ``name`` ready to call as ``run(student_fn, *args, **kwargs)``."""
+    run = get_driver(name)
+    if name in MODULE_DRIVERS:
+        return lambda fn, *args, **kwargs: run(module, fn, *args, **kwargs)
+    return run
 
 
 def ref(name: str):

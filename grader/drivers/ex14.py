@@ -1,36 +1,26 @@
 """Drivers for ex14_cnn: the grader's own training loop around the student's CNN.
 
 They run inside the sandbox and are visible to students (no expected values, no held-out
-labels here). The checks are declared on ``cnn_apply`` or ``init_cnn``; the drivers find the
-other function next to it in the same module.
+labels here). The checks are declared on ``cnn_apply`` or ``init_cnn``; the drivers get the
+whole module (``module=True``) and take the other function from it.
 """
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 from grader.drivers import driver
 
-# The module names under which the exercise is imported: the student's (in the worker)
-# and the reference's (in the grader, see grader.expect.load_reference).
-_MODULES = ("ex14_cnn", "_jaxnn_reference_.ex14_cnn")
 
-
-def _sibling(fn, own: str, other: str):
-    """The function ``other`` of the module whose ``own`` is ``fn``."""
-    candidates = [sys.modules.get(m) for m in _MODULES]
-    candidates.append(sys.modules.get(getattr(fn, "__module__", None) or ""))
-    for module in candidates:
-        if module is not None and getattr(module, own, None) is fn:
-            found = getattr(module, other, None)
-            if found is None or not callable(found):
-                raise NameError(
-                    f"{other}() is missing: {own}() is graded together with {other}(); "
-                    f"define both in the same file."
-                )
-            return found
-    raise NameError(f"could not find {other}() next to {own}()")
+def _sibling(module, other: str, own: str):
+    """The function ``other`` of the graded module (``own`` is graded together with it)."""
+    found = getattr(module, other, None)
+    if found is None or not callable(found):
+        raise NameError(
+            f"{other}() is missing: {own}() is graded together with {other}(); "
+            "define both in the same file."
+        )
+    return found
 
 
 NOT_IMPLEMENTED = {"init_not_implemented": True}
@@ -64,8 +54,8 @@ def _leaves(params) -> list:
     return [np.asarray(leaf) for leaf in jax.tree_util.tree_leaves(params)]
 
 
-@driver("ex14_init")
-def init_twice(init_cnn, key_a, key_b, input_shape, num_classes, x) -> Any:
+@driver("ex14_init", module=True)
+def init_twice(module, init_cnn, key_a, key_b, input_shape, num_classes, x) -> Any:
     """``init_cnn`` with key a (twice) and key b, and the logits of ``cnn_apply`` on ``x``.
 
     Returns ``{"a", "a_again", "b": leaves of each params, "logits": cnn_apply(params_a, x)}``;
@@ -73,7 +63,7 @@ def init_twice(init_cnn, key_a, key_b, input_shape, num_classes, x) -> Any:
     """
     import jax
 
-    cnn_apply = _sibling(init_cnn, "init_cnn", "cnn_apply")
+    cnn_apply = _sibling(module, "cnn_apply", "init_cnn")
     shape = tuple(int(s) for s in input_shape)
     params = init_cnn(key_a, shape, int(num_classes))
     out = {
@@ -90,21 +80,21 @@ def init_twice(init_cnn, key_a, key_b, input_shape, num_classes, x) -> Any:
     return out
 
 
-@driver("ex14_eval")
-def eval_twice(cnn_apply, key, input_shape, num_classes, x) -> Any:
+@driver("ex14_eval", module=True)
+def eval_twice(module, cnn_apply, key, input_shape, num_classes, x) -> Any:
     """Parameters from ``init_cnn(key, input_shape, num_classes)``, then ``cnn_apply`` in
     evaluation mode twice: ``cnn_apply(params, x)`` (no train, no key) and
     ``cnn_apply(params, x, train=False)``. Returns ``{"logits", "again"}``."""
-    init_cnn = _sibling(cnn_apply, "cnn_apply", "init_cnn")
+    init_cnn = _sibling(module, "init_cnn", "cnn_apply")
     params = _init(init_cnn, cnn_apply, key, input_shape, num_classes, x)
     if params is None:
         return NOT_IMPLEMENTED
     return {"logits": cnn_apply(params, x), "again": cnn_apply(params, x, train=False)}
 
 
-@driver("ex14_train")
+@driver("ex14_train", module=True)
 def train(
-    cnn_apply, key, x_train, y_train, x_test, num_classes, epochs=10, batch_size=64, lr=3e-3
+    module, cnn_apply, key, x_train, y_train, x_test, num_classes, epochs=10, batch_size=64, lr=3e-3
 ) -> Any:
     """The grader's training loop: Adam, softmax cross-entropy, jit-compiled steps.
 
@@ -121,7 +111,7 @@ def train(
     import numpy as np
     import optax
 
-    init_cnn = _sibling(cnn_apply, "cnn_apply", "init_cnn")
+    init_cnn = _sibling(module, "init_cnn", "cnn_apply")
     x_train = jnp.asarray(x_train, jnp.float32)
     y_train = jnp.asarray(y_train, jnp.int32)
     x_test = jnp.asarray(x_test, jnp.float32)
