@@ -18,6 +18,22 @@ def as_jax(value, dtype: str | None = None) -> Ref:
     return Ref("jnp", (value, dtype))
 
 
+def plain(value):
+    """A case input as the student received it, on the grader's side: ``as_jax`` refs become
+    the numpy arrays they stand for (judges see data, not refs); lists, tuples and dicts are
+    unwrapped recursively; anything else is returned as it is."""
+    if isinstance(value, Ref):
+        if value.name == "jnp":
+            data, dtype = value.args
+            return np.asarray(data, dtype=dtype)
+        return value
+    if isinstance(value, (list, tuple)):
+        return type(value)(plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
 def separable_blobs(rng: np.random.Generator, n: int, dim: int = 2, margin: float = 1.0):
     """Two Gaussian clouds on either side of a random hyperplane, at least ``margin`` away."""
     normal = rng.normal(size=dim)

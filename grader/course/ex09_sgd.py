@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -29,13 +28,6 @@ BUDGET_EPOCHS = 1000
 # a Python loop over the mini-batches, numpy or a jitted step, about 15 s.
 BUDGET_SECONDS = 20.0
 BUDGET_TIMEOUT = BUDGET_SECONDS + 3.0
-
-
-@dataclass(frozen=True)
-class HeldOutCase(Case):
-    """A case that also carries data the student never receives (grader side only)."""
-
-    held_out: tuple = ()
 
 
 # -- input generators ----------------------------------------------------------------------------
@@ -72,13 +64,12 @@ def digits_split(rng: np.random.Generator, n_train: int):
     return X[tr], y[tr], X[te], y[te]
 
 
-def digits_case(
-    rng, *, n_train=1300, epochs=30, batch_size=10, eta=3.0, en="", fr=""
-) -> HeldOutCase:
+def digits_case(rng, *, n_train=1300, epochs=30, batch_size=10, eta=3.0, en="", fr="") -> Case:
     X_tr, y_tr, X_te, y_te = digits_split(rng, n_train)
     params = init_params(rng, SIZES)
     args = (key(int(rng.integers(2**31))), params, X_tr, one_hot(y_tr, 10), epochs, batch_size, eta)
-    return HeldOutCase(args, label=label(en, fr), held_out=(X_te, y_te))
+    # The held-out digits are the judge's secret: the student never receives them.
+    return Case(args, label=label(en, fr), secret=(X_te, y_te))
 
 
 def partition_cases(rng):
@@ -399,7 +390,7 @@ def judge_training(cases, outputs):
     """train_sgd on the digits: shapes, losses, and accuracy on the held-out digits."""
     case, out = cases[0], outputs[0]
     _, params0, X, Y, epochs, _, _ = case.args
-    X_te, y_te = case.held_out
+    X_te, y_te = case.secret
     sizes = [params0[0]["w"].shape[0]] + [layer["w"].shape[1] for layer in params0]
     if not isinstance(out, (list, tuple)) or len(out) != 2:
         return fail(

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grader.codec import Ref
-from grader.course.common import label
+from grader.course.common import label, plain
 from grader.i18n import Text
 from grader.spec import Case, Exercise, compare, fail, key, ok, prop
 
@@ -154,14 +153,6 @@ def identity_and_key_cases(rng):
     ]
 
 
-def _plain(value):
-    """A case input as the student received it, on the grader's side (``as_jax`` refs unwrapped)."""
-    if isinstance(value, Ref) and value.name == "jnp":
-        data, dtype = value.args
-        return np.asarray(data, dtype=dtype)
-    return value
-
-
 def _case_text(case):
     if isinstance(case.label, Text):
         return case.label("en"), case.label("fr")
@@ -173,7 +164,7 @@ def _check_dropout(case, out):
     args = list(case.args) + [case.kwargs.get("train", True)] * (4 - len(case.args))
     _, x, rate, train = args[:4]
     en, fr = _case_text(case)
-    x = np.asarray(_plain(x), np.float64)
+    x = np.asarray(plain(x), np.float64)
     try:
         y = np.asarray(out, np.float64)
     except (TypeError, ValueError):
@@ -319,7 +310,7 @@ def _split_parts(case, out):
     _, X, y = args[:3]
     val_frac = args[3] if len(args) > 3 else case.kwargs.get("val_frac", 0.2)
     test_frac = args[4] if len(args) > 4 else case.kwargs.get("test_frac", 0.2)
-    X, y = np.asarray(_plain(X)), np.asarray(_plain(y))
+    X, y = np.asarray(plain(X)), np.asarray(plain(y))
     n = len(X)
     en, fr = _case_text(case)
     if not isinstance(out, (list, tuple)) or len(out) != 6:
