@@ -495,7 +495,8 @@ def residual_block(hidden_channels: int | None = None, kernel_size: int = 3) -> 
         mapping ``(N, H, W, C)`` to the same shape.
 
     Example:
-        >>> shape, params = residual_block(8).init(jax.random.key(0), (None, 6, 6, 4))
+        >>> from jaxnn.layers import init_shapes
+        >>> shape, params = init_shapes(residual_block(8), (None, 6, 6, 4))  # or .init(key, ...)
         >>> shape, jax.tree.map(jnp.shape, params)  # doctest: +NORMALIZE_WHITESPACE
         ((None, 6, 6, 4),
          {'conv1': {'b': (8,), 'w': (3, 3, 4, 8)}, 'conv2': {'b': (4,), 'w': (3, 3, 8, 4)}})

@@ -162,7 +162,7 @@ def test_l2_penalty_rejects_bad_m():
 def test_check_grads_of_losses():
     z = jnp.array([[0.3, -1.2, 2.0], [1.0, 0.1, -0.5]])
     y = jnp.array([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
-    kw = {"order": 2, "modes": ("rev",), "eps": 1e-2, "atol": 1e-2, "rtol": 1e-2}
+    kw = {"order": 1, "modes": ("rev",), "eps": 1e-2, "atol": 1e-2, "rtol": 1e-2}
     labels = jnp.array([2, 0])
     for loss in (
         lambda a: L.binary_cross_entropy_with_logits(a, y),
