@@ -19,6 +19,7 @@ __version__ = "0.1.0"
 _SUBMODULES = (
     "activations",
     "data",
+    "filters",
     "gradcheck",
     "initializers",
     "layers",
@@ -37,6 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from jaxnn import (  # noqa: F401
         activations,
         data,
+        filters,
         gradcheck,
         initializers,
         layers,
