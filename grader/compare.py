@@ -212,17 +212,25 @@ def _values(e, g, bad, err, path, *, allowed=None, exact=False, tol_dtype=None, 
     if e.ndim == 2 and e.shape[0] == e.shape[1] and np.allclose(g, e.T, rtol=1e-4, atol=1e-8):
         info["looks_transposed"] = True
     finite = np.isfinite(e) & np.isfinite(g) & (np.abs(e) > 1e-12)
-    if finite.sum() >= 2:
+    if finite.sum() >= 1:
         ratios = g[finite] / e[finite]
         r0 = float(np.median(ratios))
-        if (
-            np.isfinite(r0)
-            and r0 != 0.0
-            and abs(r0 - 1.0) > 1e-2
-            and np.allclose(ratios, r0, rtol=1e-3)
-        ):
+        agree = np.isfinite(r0) and r0 != 0.0 and abs(r0 - 1.0) > 1e-2
+        agree = agree and bool(np.allclose(ratios, r0, rtol=1e-3))
+        # One number always has "a factor": name it only when it is telling (2, 1/n, −1…).
+        if agree and (finite.sum() >= 2 or _telling_factor(r0)):
             info["constant_factor"] = r0
     return Mismatch("values", path, info)
+
+
+def _telling_factor(r: float) -> bool:
+    """Whether ``r`` (or ``1/r``) is, to 1e-3, a whole number up to 10,000: the factors that
+    mean a missing 1/2, a sum instead of a mean, a sign error."""
+    for v in (abs(r), 1.0 / abs(r)):
+        k = round(v)
+        if 1 <= k <= 10_000 and abs(v - k) <= 1e-3 * v:
+            return True
+    return False
 
 
 def compare(

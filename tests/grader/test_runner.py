@@ -36,8 +36,10 @@ def test_static_check_passes_for_real_code_and_catches_autodiff():
     assert "jax.grad" in message(result, "grad/no_autodiff")
 
 
-def test_constant_factor_needs_several_elements_and_a_real_factor():
+def test_constant_factor_is_named_only_when_it_tells_something():
     assert "constant_factor" not in compare(np.array([20.0]), np.array([44.0])).info
+    assert compare(0.25, 0.5).info["constant_factor"] == 2.0  # a missing 1/2 in a scalar loss
+    assert compare(3.0, -3.0).info["constant_factor"] == -1.0  # a sign error
     near_one = compare(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.0]) * (1 + 1e-3))
     assert "constant_factor" not in near_one.info
     assert (
