@@ -39,6 +39,13 @@ def replace_function(source: str, name: str, new_def: str) -> str:
     raise KeyError(f"no top-level def {name} in the source")
 
 
+def replace_functions(source: str, replacements: dict[str, str]) -> str:
+    """``source`` with several top-level functions replaced: ``{name: new def}`` (a mutant)."""
+    for name, new_def in replacements.items():
+        source = replace_function(source, name, new_def)
+    return source
+
+
 def grade_source(
     exercise_id: str,
     source: str | dict[str, str],

@@ -9,7 +9,7 @@ from grader.testing import (
     failed,
     grade_source,
     reference_source,
-    replace_function,
+    replace_functions,
     stub_source,
     summary,
 )
@@ -85,10 +85,7 @@ def perceptron_fit(X, y, epochs=10, lr=1.0):
 
 
 def _mutate(mutations):
-    src = REF
-    for name, code in mutations.items():
-        src = replace_function(src, name, code)
-    return src
+    return replace_functions(REF, mutations)
 
 
 @pytest.mark.parametrize("mutant", [MUTANT_GE, MUTANT_SIGN], ids=["ge_batch_and", "signs"])

@@ -13,7 +13,7 @@ from grader.testing import (
     failed,
     grade_source,
     reference_source,
-    replace_function,
+    replace_functions,
     stub_source,
     summary,
 )
@@ -23,10 +23,7 @@ REF = reference_source(EX)
 
 
 def _mutate(mutations):
-    src = REF
-    for name, code in mutations.items():
-        src = replace_function(src, name, code)
-    return src
+    return replace_functions(REF, mutations)
 
 
 def test_reference_gets_full_marks_with_hidden_checks():

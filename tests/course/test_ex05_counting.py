@@ -10,7 +10,7 @@ from grader.testing import (
     failed,
     grade_source,
     reference_source,
-    replace_function,
+    replace_functions,
     stub_source,
     summary,
 )
@@ -176,10 +176,7 @@ def cnn_output_shape(input_shape, layers):
 
 
 def _mutate(mutations):
-    src = REF
-    for name, (code, _) in mutations.items():
-        src = replace_function(src, name, code)
-    return src
+    return replace_functions(REF, {name: code for name, (code, _) in mutations.items()})
 
 
 @pytest.mark.parametrize(

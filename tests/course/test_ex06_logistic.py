@@ -10,7 +10,7 @@ from grader.testing import (
     failed,
     grade_source,
     reference_source,
-    replace_function,
+    replace_functions,
     stub_source,
     summary,
 )
@@ -169,10 +169,7 @@ DIAGNOSES = {
 
 
 def _mutate(mutations):
-    src = REF
-    for name, code in mutations.items():
-        src = replace_function(src, name, code)
-    return src
+    return replace_functions(REF, mutations)
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from grader.testing import (
     grade_source,
     passed,
     reference_source,
-    replace_function,
+    replace_functions,
     stub_source,
     summary,
 )
@@ -347,10 +347,7 @@ def _reference_forward(params, x):
 
 
 def _mutate(mutations):
-    src = REF + HELPER
-    for name, code in mutations.items():
-        src = replace_function(src, name, code)
-    return src
+    return replace_functions(REF + HELPER, mutations)
 
 
 @pytest.mark.parametrize("name", list(MUTANTS))

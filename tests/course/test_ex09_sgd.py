@@ -15,6 +15,7 @@ from grader.testing import (
     grade_source,
     reference_source,
     replace_function,
+    replace_functions,
     stub_source,
     summary,
 )
@@ -30,10 +31,7 @@ def grade_checks(source: str, keep):
 
 
 def _mutate(mutations):
-    src = REF
-    for name, code in mutations.items():
-        src = replace_function(src, name, code)
-    return src
+    return replace_functions(REF, mutations)
 
 
 def test_reference_gets_full_marks_with_hidden_checks():

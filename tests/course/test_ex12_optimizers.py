@@ -16,7 +16,7 @@ from grader.testing import (
     failed,
     grade_source,
     reference_source,
-    replace_function,
+    replace_functions,
     stub_source,
     summary,
 )
@@ -85,10 +85,7 @@ def test_stubs_score_zero_with_not_implemented_messages():
 
 
 def _mutate(mutations):
-    src = REF
-    for name, code in mutations.items():
-        src = replace_function(src, name, code)
-    return src
+    return replace_functions(REF, mutations)
 
 
 # Each mutant breaks every function at once, in one plausible way; one grading run each.

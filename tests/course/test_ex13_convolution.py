@@ -19,7 +19,7 @@ from grader.testing import (
     grade_source,
     passed,
     reference_source,
-    replace_function,
+    replace_functions,
     stub_source,
     summary,
 )
@@ -105,10 +105,7 @@ def test_stubs_score_zero_with_not_implemented_messages():
 
 
 def _mutate(mutations):
-    src = REF
-    for name, code in mutations.items():
-        src = replace_function(src, name, code)
-    return src
+    return replace_functions(REF, mutations)
 
 
 # Each mutant breaks every function at once, in one plausible way; one grading run each.

@@ -9,7 +9,7 @@ from grader.testing import (
     failed,
     grade_source,
     reference_source,
-    replace_function,
+    replace_functions,
     stub_source,
     summary,
 )
@@ -178,10 +178,7 @@ def residual_block(params, x):
 
 
 def _mutate(mutant):
-    src = REF
-    for name, (_, _, code) in mutant.items():
-        src = replace_function(src, name, code)
-    return src
+    return replace_functions(REF, {name: code for name, (_, _, code) in mutant.items()})
 
 
 @pytest.mark.parametrize(
