@@ -154,6 +154,7 @@ def _progress(total: int, quiet: bool):
     """A rich progress bar on a terminal; silent otherwise."""
     if quiet or total == 0 or not sys.stderr.isatty():
         return lambda sid: None
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     bar = Progress(
@@ -162,6 +163,7 @@ def _progress(total: int, quiet: bool):
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         TextColumn("{task.description}"),
+        console=Console(stderr=True),  # stdout may carry a report being redirected
     )
     task = bar.add_task("", total=total)
     bar.start()

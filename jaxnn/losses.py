@@ -211,9 +211,11 @@ def binary_cross_entropy(p: ArrayLike, y: ArrayLike, eps: float = 1e-7) -> jax.A
 def binary_cross_entropy_with_logits(z: ArrayLike, y: ArrayLike) -> jax.Array:
     """Binary cross-entropy from logits ``z`` (``p = σ(z)``), stable for ``|z|`` of 1e4.
 
-    Uses ``max(z, 0) − z·y + log(1 + e^{−|z|})``, which equals
-    ``−[y log σ(z) + (1−y) log(1−σ(z))]`` but never exponentiates a large positive
-    number. Same value as ``optax.sigmoid_binary_cross_entropy(z, y).mean()``.
+    Uses ``softplus(z) − z·y`` (``softplus(z) = log(1 + e^z)``, computed stably), which equals
+    ``−[y log σ(z) + (1−y) log(1−σ(z))]`` but never exponentiates a large positive number,
+    and whose gradient is exactly ``(σ(z) − y)/n`` everywhere, ``z = 0`` included (the
+    ``max(z, 0) + log(1 + e^{−|z|})`` form has kinks there that autodiff gets wrong).
+    Same value as ``optax.sigmoid_binary_cross_entropy(z, y).mean()``.
 
     Args:
         z: logits, any shape, e.g. ``(n,)``.
@@ -227,7 +229,7 @@ def binary_cross_entropy_with_logits(z: ArrayLike, y: ArrayLike) -> jax.Array:
         10000.0
     """
     z, y = _pair("binary_cross_entropy_with_logits", z, y, "z", "y", batch=False)
-    return jnp.mean(jnp.maximum(z, 0) - z * y + jnp.log1p(jnp.exp(-jnp.abs(z))))
+    return jnp.mean(jax.nn.softplus(z) - z * y)
 
 
 def categorical_cross_entropy(p: ArrayLike, y_onehot: ArrayLike, eps: float = 1e-7) -> jax.Array:

@@ -176,3 +176,14 @@ def test_check_grads_of_losses():
 def test_docstring_examples():
     result = doctest.testmod(L, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 5 and result.failed == 0
+
+
+def test_bce_with_logits_gradient_is_right_at_zero_logits():
+    # A model whose weights start at zero sees z = 0 on its first step: the gradient there
+    # must be (σ(0) − y)/n = (0.5 − y)/n, as optax's.
+    z = jnp.array([0.0, 0.0, 1.0, -2.0])
+    y = jnp.array([0.0, 1.0, 0.0, 1.0])
+    ours = jax.grad(L.binary_cross_entropy_with_logits)(z, y)
+    theirs = jax.grad(lambda z: optax.sigmoid_binary_cross_entropy(z, y).mean())(z)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(ours[:2], [0.125, -0.125], rtol=1e-6)
