@@ -491,6 +491,10 @@ def conv_output_size(
 # --- pooling --------------------------------------------------------------------------
 
 
+def _no_padding(pad) -> bool:
+    return pad == "VALID" or (not isinstance(pad, str) and all(p == (0, 0) for p in pad))
+
+
 def _pool(kind, window, stride, padding, init_value, reducer, finish) -> Layer:
     window = _pair(kind, "window", window)
     strides = window if stride is None else _pair(kind, "stride", stride)
@@ -508,6 +512,13 @@ def _pool(kind, window, stride, padding, init_value, reducer, finish) -> Layer:
         x = _as_float(x)
         _check_image(kind, x)
         _spatial_out(kind, x.shape[1:3], window, strides, pad)
+        if kind == "max_pool" and tuple(strides) == tuple(window) and _no_padding(pad):
+            # Non-overlapping windows: a reshape and a max. Same values as reduce_window,
+            # and on CPU its gradient is ~8x faster than reduce_window's select-and-scatter
+            # (ties share the gradient instead of one winner taking it).
+            (kh, kw), (n, h, w, c) = window, x.shape
+            x = x[:, : h // kh * kh, : w // kw * kw]
+            return x.reshape(n, h // kh, kh, w // kw, kw, c).max(axis=(2, 4))
         # A concrete (numpy) identity as init value lets lax recognise the max/add
         # monoid and use its differentiable reduce_window; a traced one would not.
         y = lax.reduce_window(

@@ -321,3 +321,20 @@ def test_gradients_through_serial_cnn_check_grads():
 def test_docstring_examples():
     result = doctest.testmod(Ly, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 10 and result.failed == 0
+
+
+def test_max_pool_fast_path_matches_reduce_window_values_and_gradients():
+    # Non-overlapping VALID windows take a reshape path (faster gradients on CPU); its values
+    # and, without ties, its gradients must be reduce_window's, odd sizes (cropping) included.
+    from jax import lax
+
+    x = jnp.asarray(np.random.default_rng(7).normal(size=(2, 7, 9, 3)), jnp.float32)
+
+    def reference(x):
+        return lax.reduce_window(x, -jnp.inf, lax.max, (1, 2, 3, 1), (1, 2, 3, 1), "VALID")
+
+    pool = Ly.max_pool((2, 3))
+    np.testing.assert_array_equal(pool.apply({}, x), reference(x))
+    g_ours = jax.grad(lambda v: (pool.apply({}, v) ** 2).sum())(x)
+    g_ref = jax.grad(lambda v: (reference(v) ** 2).sum())(x)
+    np.testing.assert_allclose(g_ours, g_ref, rtol=1e-6)
