@@ -173,17 +173,14 @@ def test_no_recompilation_across_epochs():
 
     X, y = small_data(n=103)
     Xv, yv = small_data(n=21, seed=1)
-    kwargs = dict(
-        optimizer=optax.adam(1e-3),
-        batch_size=16,
-        key=jax.random.key(0),
-        validation_data=(Xv, yv),
-    )
+    kwargs = dict(batch_size=16, key=jax.random.key(0), validation_data=(Xv, yv))
     params = init_mlp(jax.random.key(0), [4, 8, 3])
-    fit(counting_apply, params, (X, y), epochs=1, **kwargs)
+    # A new optimizer object each time: a fresh compiled epoch (the same object would reuse
+    # the first call's; see test_second_fit_reuses_the_compiled_epoch).
+    fit(counting_apply, params, (X, y), epochs=1, optimizer=optax.adam(1e-3), **kwargs)
     one_epoch = len(traces)
     traces.clear()
-    fit(counting_apply, params, (X, y), epochs=4, **kwargs)
+    fit(counting_apply, params, (X, y), epochs=4, optimizer=optax.adam(1e-3), **kwargs)
     assert len(traces) == one_epoch
     # Full-batch step, remainder step, and the same two for validation: 4 traces at most.
     assert one_epoch <= 4
@@ -447,3 +444,147 @@ def test_with_jaxnn_layers_when_available(digits):
         key=jax.random.key(1),
     )
     assert evaluate(net.apply, params, Xte, yte)["accuracy"] >= 0.9
+
+
+# ---------------------------------------------------------------------------------------
+# Speed and memory: what fit does not do (compile again, sync per step, copy the data).
+
+
+@pytest.fixture
+def xla_compiles():
+    """Names of the functions XLA compiles while the test runs (``jit(_epoch)``, ...)."""
+    names = []
+
+    def listener(event, duration, **kwargs):
+        if event == "/jax/core/compile/backend_compile_duration":
+            names.append(kwargs.get("fun_name", "?"))
+
+    jax.monitoring.register_event_duration_secs_listener(listener)
+    yield names
+    jax.monitoring.unregister_event_duration_listener(listener)
+
+
+def test_xla_compiles_the_epoch_once_whatever_the_epochs(xla_compiles):
+    X, y = small_data(n=103)
+    params = init_mlp(jax.random.key(0), [4, 8, 3])
+    kwargs = dict(batch_size=16, key=jax.random.key(0), validation_split=0.2)
+    # Fresh optimizer objects: each fit compiles its own epoch function, exactly once.
+    fit(mlp_apply, params, (X, y), epochs=1, optimizer=optax.adam(1e-3), **kwargs)
+    assert xla_compiles.count("jit(_epoch)") == 1
+    xla_compiles.clear()
+    fit(mlp_apply, params, (X, y), epochs=6, optimizer=optax.adam(1e-3), **kwargs)
+    assert xla_compiles.count("jit(_epoch)") == 1  # 6 epochs, one compilation
+
+
+def test_second_fit_reuses_the_compiled_epoch(xla_compiles):
+    traces = []
+
+    def counting_apply(params, x):
+        traces.append(1)  # runs only while jax traces the function
+        return mlp_apply(params, x)
+
+    X, y = small_data(n=103)
+    params = init_mlp(jax.random.key(0), [4, 8, 3])
+    kwargs = dict(optimizer=optax.adam(1e-3), batch_size=16, key=jax.random.key(0))
+    first, _ = fit(counting_apply, params, (X, y), epochs=2, **kwargs)
+    assert traces and "jit(_epoch)" in xla_compiles
+    traces.clear()
+    xla_compiles.clear()
+    # Same apply_fn, loss, optimizer object and shapes: no tracing, no XLA compilation at
+    # all (like calling a hand-written jitted loop again), and the same result.
+    again, _ = fit(counting_apply, params, (X, y), epochs=2, **kwargs)
+    assert traces == [] and xla_compiles == []
+    for a, b in zip(jax.tree.leaves(first), jax.tree.leaves(again), strict=True):
+        np.testing.assert_array_equal(a, b)
+    # Other shapes compile anew (the cache is keyed on them).
+    fit(counting_apply, params, (X[:50], y[:50]), epochs=1, **kwargs)
+    assert traces and xla_compiles.count("jit(_epoch)") == 1
+
+
+def test_no_implicit_transfer_and_one_host_sync_per_epoch(monkeypatch):
+    X, y = small_data(n=1000)  # on device; 90 training steps of 10 per epoch
+    params = init_mlp(jax.random.key(0), [4, 8, 3])
+    gets = []
+    device_get = jax.device_get
+    monkeypatch.setattr(jax, "device_get", lambda x: gets.append(1) or device_get(x))
+    key = jax.random.key(1)  # made outside the guard: jax.random.key(1) sends the 1
+    # "disallow": any implicit host<->device transfer raises (float(loss), np.asarray of
+    # a device array, a Python scalar sent to the device...); explicit ones are allowed.
+    with jax.transfer_guard("disallow"):
+        _, history = fit(
+            mlp_apply,
+            params,
+            (X, y),
+            optimizer=optax.adam(1e-2),
+            epochs=3,
+            batch_size=10,
+            key=key,
+            validation_split=0.1,
+            early_stopping=EarlyStopping(patience=5),
+        )
+    assert len(history["loss"]) == 3
+    assert len(gets) == 3  # one explicit device_get per epoch, not one per step
+
+
+def test_fit_holds_one_float32_copy_of_the_data():
+    n, d = 20_000, 128
+    rng = np.random.default_rng(0)
+    X64 = rng.standard_normal((n, d))  # numpy float64 on the host
+    y = rng.integers(0, 10, n).astype(np.int32)
+    params = init_mlp(jax.random.key(0), [d, 64, 10])
+    param_bytes = sum(a.nbytes for a in jax.tree.leaves(params))
+    data_bytes = n * d * 4  # float32 on the device
+    optimizer = optax.adam(1e-3)
+
+    def new_arrays_during_fit(data, **kwargs):
+        before = jax.live_arrays()  # kept alive: their ids cannot be reused
+        known = {id(a) for a in before}
+        seen = []
+
+        def callback(epoch, logs):
+            seen.append([a for a in jax.live_arrays() if id(a) not in known])
+
+        fit(mlp_apply, params, data, optimizer=optimizer, epochs=2, batch_size=500,
+            key=jax.random.key(1), callback=callback, **kwargs)  # fmt: skip
+        return seen
+
+    # numpy float64 in: exactly one float32 copy on the device, no float64 anywhere,
+    # nothing else but params and Adam's two moments (plus small scalars).
+    for arrays in new_arrays_during_fit((X64, y)):
+        assert [a.shape for a in arrays if a.shape[:1] == (n,) and a.ndim == 2] == [(n, d)]
+        assert not [a for a in arrays if a.dtype == jnp.float64]
+        assert sum(a.nbytes for a in arrays) <= data_bytes + y.nbytes + 3 * param_bytes + 1024
+    # jax arrays in, with a validation split: fit shares the caller's arrays (the split is
+    # a range of rows): no copy of the data at all.
+    Xj, yj = jnp.asarray(X64, jnp.float32), jnp.asarray(y)
+    for arrays in new_arrays_during_fit((Xj, yj), validation_split=0.2):
+        assert sum(a.nbytes for a in arrays) <= 3 * param_bytes + 1024
+
+    # Inside the compiled epoch: no shuffled copy of the data (batches are gathered by
+    # index: XLA's temporaries are a small fraction of the data), and params and optimizer
+    # state are donated (their buffers are reused for the outputs).
+    from jaxnn.parallel import _Placement
+    from jaxnn.train import _call_rule, _epoch_function, _EpochConfig
+
+    cfg = _EpochConfig(
+        n=n,
+        batch_size=500,
+        shuffle=True,
+        drop_last=False,
+        n_val=0,
+        val_start=0,
+        eval_batch_size=500,
+    )
+    fn = _epoch_function(
+        mlp_apply, _call_rule(mlp_apply, None), "softmax_cross_entropy", optimizer, cfg,
+        _Placement(),
+    )  # fmt: skip
+    opt_state = optimizer.init(params)
+    compiled = fn.lower(params, opt_state, jax.random.key(0), (Xj, yj), None).compile()
+    stats = compiled.memory_analysis()
+    if stats is None:
+        pytest.skip("this backend reports no memory analysis")
+    state_bytes = param_bytes + sum(a.nbytes for a in jax.tree.leaves(opt_state))
+    assert stats.temp_size_in_bytes < 0.1 * data_bytes
+    assert stats.alias_size_in_bytes >= state_bytes - 16  # donated: updated in place
+    assert "callback" not in compiled.as_text()  # nothing calls back to the host per step
