@@ -15,8 +15,8 @@ Adam 1e-3, batch 128, ``--epochs`` epochs, trained by
 * ``torch``: PyTorch on the CPU (``pip install '.[bench]'``; ``torch.set_num_threads(
   os.cpu_count())``), a standard loop over pre-made tensors: ``randperm``, index the batch,
   ``zero_grad``/``backward``/``step``, loss and accuracy summed as tensors (no ``.item()``
-  per step), last partial batch included. ``OMP_WAIT_POLICY`` defaults to ``PASSIVE``
-  (torch's better setting on a shared machine; see below).
+  per step), last partial batch included. ``--omp-wait-policy passive`` keeps torch's
+  OpenMP threads from collapsing on a heavily shared machine (see ``_import_torch``).
 
 **Seed 001**: Nielsen's network of the course (``Reseau([784, 30, 10])``, sigmoid, quadratic
 cost, ``DGS`` with mini-batches of 10, eta 3.0, weights and biases uniform in [-1, 1]):
@@ -52,6 +52,7 @@ import os
 import random
 import resource
 import statistics
+import sys
 import time
 from functools import partial
 
@@ -77,16 +78,27 @@ SEED_BATCH = 10
 SEED_ETA = 3.0
 TORCH_MISSING = "not installed (pip install '.[bench]')"
 
-# OpenMP's default (active) spin-wait makes torch's threads collapse as soon as another
-# process holds a core of a shared machine: measured here under load, 2 threads took 129
-# ms/step with active waiting and 3.8 ms/step with passive waiting (1.4 ms/step on an idle
-# machine). Passive is torch's better setting on a shared machine; must be set before
-# torch loads its OpenMP runtime. Set OMP_WAIT_POLICY=ACTIVE yourself to override.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-try:
-    import torch
-except ImportError:  # optional: the torch column says how to get it
-    torch = None
+torch = None  # imported in main(), after OMP_WAIT_POLICY is settled (--omp-wait-policy)
+
+
+def _import_torch(wait_policy: str) -> bool:
+    """Imports torch (global ``torch``) if installed; True if it is.
+
+    ``wait_policy`` (``default``, ``active``, ``passive``) sets ``OMP_WAIT_POLICY`` before
+    torch loads its OpenMP runtime. It matters on a shared machine: measured here on this
+    MLP, 2 torch threads took 1.3 ms/step with OpenMP's default (active) spin-waiting on a
+    quiet machine (3.2 ms/step passive), but 129 ms/step active vs 3.8 ms/step passive
+    while other processes kept both cores busy (load average ~4.5 on 2 CPUs).
+    """
+    global torch
+    if wait_policy != "default":
+        os.environ["OMP_WAIT_POLICY"] = wait_policy.upper()
+    try:
+        import torch as torch_module
+    except ImportError:  # optional: the torch column says how to get it
+        return False
+    torch = torch_module
+    return True
 
 
 class MLP(nn.Module):
@@ -420,23 +432,31 @@ def main() -> None:
         help="time the numpy seed loop on this many examples per epoch (0: all)",
     )
     parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch column")
+    parser.add_argument(
+        "--omp-wait-policy",
+        choices=["default", "active", "passive"],
+        default="default",
+        help="OMP_WAIT_POLICY for torch's threads (default: leave the environment as is); "
+        "passive avoids torch's collapse on a heavily shared machine",
+    )
     parser.add_argument("--no-seed", action="store_true", help="skip the seed-001 comparison")
     args = parser.parse_args()
     if args.epochs < 2 or args.seed_epochs < 2:
         parser.error("--epochs and --seed-epochs must be >= 2 (the first epoch compiles)")
 
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 120)  # log files: wide tables
     load_start = os.getloadavg()
     xtr, ytr, xte, yte, name = load(args.data)
     n, n_in = xtr.shape
     model = MLP()
     variables = model.init(jax.random.key(0), jnp.zeros((1, n_in)))
-    with_torch = torch is not None and not args.no_torch
+    have_torch = _import_torch(args.omp_wait_policy)
+    with_torch = have_torch and not args.no_torch
     torch_note = (
         f"torch {torch.__version__}, {os.cpu_count()} threads, "
-        f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}"
+        f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'unset (OpenMP default)')}"
         if with_torch
-        else ("torch skipped" if torch is not None else f"torch {escape(TORCH_MISSING)}")
+        else ("torch skipped" if have_torch else f"torch {escape(TORCH_MISSING)}")
     )
     console.print(
         f"[bold]{name}[/]: {n} train / {len(xte)} test; backend {jax.default_backend()} "
@@ -505,7 +525,7 @@ def main() -> None:
     mlp_name = f"MLP {n_in}-256-256-10 Adam b{BATCH}"
     add_rows(mlp_name, mlp_times, mlp_accs, args.epochs)
     if not with_torch:
-        missing = escape(TORCH_MISSING) if torch is None else "skipped"
+        missing = "skipped" if have_torch else escape(TORCH_MISSING)
         table.add_row(mlp_name, "torch", missing, "", "", "")
     if seed_times:
         seed_name = f"seed 001 [{n_in}, 30, 10] sigmoid SGD b{SEED_BATCH}"
