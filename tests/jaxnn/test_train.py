@@ -182,8 +182,9 @@ def test_no_recompilation_across_epochs():
     traces.clear()
     fit(counting_apply, params, (X, y), epochs=4, optimizer=optax.adam(1e-3), **kwargs)
     assert len(traces) == one_epoch
-    # Full-batch step, remainder step, and the same two for validation: 4 traces at most.
-    assert one_epoch <= 4
+    # Full-batch step, remainder step, and the same two for validation: 4 traces, plus one
+    # on the CPU, where fit looks for convolutions to choose its epoch mode.
+    assert one_epoch <= 4 + (jax.default_backend() == "cpu")
 
 
 def test_train_and_key_are_passed_only_to_apply_fns_that_take_them():
@@ -588,3 +589,83 @@ def test_fit_holds_one_float32_copy_of_the_data():
     assert stats.temp_size_in_bytes < 0.1 * data_bytes
     assert stats.alias_size_in_bytes >= state_bytes - 16  # donated: updated in place
     assert "callback" not in compiled.as_text()  # nothing calls back to the host per step
+
+
+def _small_cnn():
+    from jaxnn.layers import conv2d, dense, dropout, flatten, max_pool, relu, serial
+
+    return serial(conv2d(4, 3), relu, max_pool(2), flatten(), dropout(0.25), dense(3))
+
+
+def test_steps_and_scan_epochs_give_the_same_training():
+    # The per-step mode (chosen on CPU for convolutions) takes the same steps, in the same
+    # order, with the same keys: same params and history as the scan, remainder and
+    # validation included.
+    model = _small_cnn()
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(70, 6, 6, 1)).astype(np.float32)
+    y = rng.integers(0, 3, 70).astype(np.int32)
+    _, params = model.init(jax.random.key(0), (None, 6, 6, 1))
+    runs = {}
+    for mode in ("scan", "steps"):
+        runs[mode] = fit(
+            model.apply,
+            params,
+            (X, y),
+            optimizer=optax.adam(1e-2),
+            epochs=3,
+            batch_size=16,
+            key=jax.random.key(1),
+            validation_split=0.2,
+            epoch_mode=mode,
+            progress=False,
+        )
+    jax.tree.map(
+        lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6),
+        runs["scan"][0],
+        runs["steps"][0],
+    )
+    for k in runs["scan"][1]:
+        np.testing.assert_allclose(runs["scan"][1][k], runs["steps"][1][k], rtol=1e-5)
+
+
+def test_auto_epoch_mode_steps_for_cpu_convolutions_only():
+    from jaxnn.models import mlp
+    from jaxnn.parallel import _Placement
+    from jaxnn.train import _call_rule, _steps_pay_off
+
+    def pays(model, shape):
+        _, params = model.init(jax.random.key(0), (None, *shape))
+        opt = optax.sgd(0.1)
+        data = (jnp.zeros((8, *shape)), jnp.zeros((8,), jnp.int32))
+        rule = _call_rule(model.apply, None)
+        return _steps_pay_off(
+            model.apply,
+            rule,
+            "softmax_cross_entropy",
+            opt,
+            _Placement(),
+            params,
+            opt.init(params),
+            data,
+            4,
+        )
+
+    assert pays(_small_cnn(), (6, 6, 1)) == (jax.default_backend() == "cpu")
+    assert not pays(mlp([5, 8, 3]), (5,))
+
+
+def test_bad_epoch_mode_is_refused_with_the_choices():
+    from jaxnn.models import mlp
+
+    model = mlp([4, 3])
+    _, params = model.init(jax.random.key(0), (None, 4))
+    with pytest.raises(ValueError, match="'auto', 'scan' or 'steps'"):
+        fit(
+            model.apply,
+            params,
+            (np.zeros((8, 4)), np.zeros(8, np.int32)),
+            optimizer=optax.sgd(0.1),
+            key=jax.random.key(0),
+            epoch_mode="loop",
+        )
