@@ -21,31 +21,34 @@ from grader.sandbox import CaseOutcome, JobOutcome, ReadyInfo, StartFailure
 class InProcessWorker:
     """The :class:`grader.sandbox.Worker` interface, executed in this process."""
 
-    def __init__(self, module_file: Path, module_name: str, functions: list[str], *_, **__):
-        self.module_file = Path(module_file)
-        self.module_name = module_name
-        self.functions = functions
+    def __init__(self, submission_dir: Path, *_, **__):
+        self.submission_dir = Path(submission_dir)
         self.module = None
+        self.loaded: str | None = None
 
-    def start(self, timeout: float) -> ReadyInfo | StartFailure:
-        name = f"_inprocess_.{self.module_name}.{id(self)}"
-        spec = importlib.util.spec_from_file_location(name, self.module_file)
+    def spawn(self, timeout: float) -> None:
+        pass
+
+    def load(self, file_name, module_name, functions, timeout) -> ReadyInfo | StartFailure:
+        path = self.submission_dir / file_name
+        name = f"_inprocess_.{module_name}.{id(self)}"
+        spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(spec)
-        sys.path.insert(0, str(self.module_file.parent))
+        sys.path.insert(0, str(self.submission_dir))
         start = time.perf_counter()
         try:
             spec.loader.exec_module(module)
         except Exception as exc:
-            return StartFailure(
-                "import_error", {"type": type(exc).__name__, "message": str(exc), "traceback": ""}
-            )
+            error = {"type": type(exc).__name__, "message": str(exc), "traceback": ""}
+            return StartFailure("import_error", error)
         finally:
-            sys.path.remove(str(self.module_file.parent))
-        self.module = module
-        present = {
-            f: "ok" if callable(getattr(module, f, None)) else "missing" for f in self.functions
-        }
+            sys.path.remove(str(self.submission_dir))
+        self.module, self.loaded = module, module_name
+        present = {f: "ok" if callable(getattr(module, f, None)) else "missing" for f in functions}
         return ReadyInfo(functions=present, import_s=time.perf_counter() - start)
+
+    def release(self) -> None:
+        self.module, self.loaded = None, None
 
     def run(self, job_id, function, driver, cases, timeout, options=None) -> JobOutcome:
         fn = getattr(self.module, function)
@@ -74,7 +77,7 @@ class InProcessWorker:
         return JobOutcome("ok", outcomes, time.monotonic() - start)
 
     def alive(self) -> bool:
-        return self.module is not None
+        return True
 
     def close(self) -> None:
-        self.module = None
+        self.release()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import os
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -209,20 +210,19 @@ def _error_message(check: Check, error: dict, file: str, options: Options) -> tu
 COMPILE_CACHE_MAX_BYTES = 2 * 2**30
 
 
-def compile_cache_for(module_file: Path) -> Path:
-    """The JAX compilation cache folder of one submitted file (and the files beside it).
+def compile_cache_for(submission_dir: Path) -> Path:
+    """The JAX compilation cache folder of one submission (by the content of its files).
 
-    Keyed by content, so a regrade of an unchanged file reuses its compiled code, and no
-    submission ever reads what another one wrote.
+    A regrade of unchanged files reuses its compiled code, and no submission ever reads
+    what another one wrote.
     """
     from importlib.metadata import version
 
     from grader.expect import cache_dir
 
     h = hashlib.sha256(version("jax").encode())
-    for f in sorted(Path(module_file).parent.glob("*.py")):
+    for f in sorted(Path(submission_dir).glob("*.py")):
         h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
-    h.update(Path(module_file).name.encode())
     folder = cache_dir() / "jax" / h.hexdigest()[:32]
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o1777)  # the sandbox runs under a private uid
@@ -254,47 +254,71 @@ def prune_compile_caches(max_bytes: int = COMPILE_CACHE_MAX_BYTES) -> None:
         total -= size
 
 
-class _Session:
-    """The worker of one exercise, restarted after anything that may have spoilt it."""
+SPAWN_TIMEOUT = 120.0
 
-    def __init__(self, exercise: Exercise, file: Path, options: Options, hidden_dirs: list[Path]):
-        self.exercise = exercise
-        self.file = file
+
+class Session:
+    """The sandboxed worker of one submission, shared by its exercises one at a time.
+
+    The sandbox starts once; each exercise's module is imported in a fresh child of it. A
+    module that fails to import is not tried again; after a timeout, an invalid answer or
+    a memory blow-up the whole sandbox is replaced, after a crash only the child.
+    """
+
+    def __init__(self, submission_dir: Path, options: Options, hidden_dirs: list[Path]):
+        self.submission_dir = Path(submission_dir)
         self.options = options
-        self.hidden_dirs = hidden_dirs
-        self.worker: Worker | None = None
-        self.compile_cache = compile_cache_for(file) if options.use_cache else None
-        self.ready: ReadyInfo | None = None
-        self.failure: StartFailure | None = None
-        self.import_output = ""
+        self.hidden_dirs = list(hidden_dirs)
+        self.compile_cache = compile_cache_for(self.submission_dir) if options.use_cache else None
+        self.worker = None
+        self.ready: dict[str, ReadyInfo] = {}
+        self.failures: dict[str, StartFailure] = {}
 
-    def get(self) -> tuple[Worker | None, ReadyInfo | StartFailure]:
-        if self.worker is not None and self.worker.alive():
-            return self.worker, self.ready
-        self.close()
+    def _new_worker(self):
         factory = Worker
         if self.options.sandbox.mode == "inprocess":  # benchmarks only, never offered to users
             from grader.inprocess import InProcessWorker as factory
         worker = factory(
-            self.file,
-            self.exercise.id,
-            self.exercise.functions,
+            self.submission_dir,
             self.options.sandbox,
             self.hidden_dirs,
             compile_cache=self.compile_cache,
         )
-        start = worker.start(self.exercise.import_timeout)
+        worker.spawn(SPAWN_TIMEOUT)
+        return worker
+
+    def get(self, exercise: Exercise) -> tuple[Worker | None, ReadyInfo | StartFailure]:
+        """A worker serving ``exercise``'s module, or why there is none."""
+        if exercise.id in self.failures:
+            return None, self.failures[exercise.id]
+        worker = self.worker
+        if worker is not None and worker.alive() and worker.loaded == exercise.id:
+            return worker, self.ready[exercise.id]
+        if worker is None or not worker.alive():
+            self.close()
+            worker = self.worker = self._new_worker()
+        start = worker.load(
+            f"{exercise.id}.py", exercise.id, exercise.functions, exercise.import_timeout
+        )
         if isinstance(start, StartFailure):
-            worker.close()
-            self.failure = start
+            self.failures[exercise.id] = start
+            if not worker.alive():
+                self.close()
             return None, start
-        if self.ready is None:
-            self.import_output = start.output
-        self.worker, self.ready = worker, start
-        return worker, start
+        self.ready.setdefault(exercise.id, start)
+        return worker, self.ready[exercise.id]
+
+    def failed_import(self, exercise: Exercise) -> StartFailure | None:
+        return self.failures.get(exercise.id)
 
     def discard(self) -> None:
+        """Replace the whole sandbox (after a timeout, an invalid answer, a memory blow-up)."""
         self.close()
+
+    def finish(self, exercise: Exercise) -> None:
+        """End the child serving ``exercise`` (its memory goes back before the next one)."""
+        if self.worker is not None and self.worker.loaded == exercise.id:
+            self.worker.release()
 
     def close(self) -> None:
         if self.worker is not None:
@@ -345,16 +369,17 @@ def _judge(
 
 def _run_check(
     check: Check,
-    session: _Session,
+    exercise: Exercise,
+    session: Session,
     expected: list[Any] | None,
     options: Options,
     file_name: str,
 ) -> CheckResult:
     lang = options.lang
     hint = check.hint(lang)
-    worker, start = session.get()
+    worker, start = session.get(exercise)
     if worker is None:
-        msg = _import_failure_message(start, file_name, session.exercise, lang)
+        msg = _import_failure_message(start, file_name, exercise, lang)
         return CheckResult(check, "error", 0.0, msg, hint, start.output)
     presence = start.functions.get(check.function, "missing")
     if presence != "ok":
@@ -450,8 +475,13 @@ def grade_exercise(
     options: Options,
     expectations: dict[str, list[Any]],
     hidden_dirs: list[Path] = (),
+    session: Session | None = None,
 ) -> ExerciseResult:
-    """Grade one exercise of a submission folder (already staged, read-only)."""
+    """Grade one exercise of a submission folder (already staged, read-only).
+
+    ``session`` is the submission's sandbox, shared with its other exercises; without one,
+    a sandbox is started for this exercise alone.
+    """
     started = time.monotonic()
     file = Path(submission_dir) / f"{exercise.id}.py"
     name = file.name
@@ -463,28 +493,29 @@ def grade_exercise(
         result.checks = [CheckResult(c, "failed", 0.0, msg, c.hint(lang)) for c in checks]
         result.duration_s = time.monotonic() - started
         return result
-    session = _Session(exercise, file, options, list(hidden_dirs))
+    own = session is None
+    if own:
+        session = Session(submission_dir, options, list(hidden_dirs))
     try:
         for check in checks:
             if check.kind == "static":
-                # A module that does not import fails every check, static ones included.
-                if session.failure is not None and session.worker is None and session.ready is None:
-                    msg = _import_failure_message(session.failure, name, exercise, lang)
-                    result.checks.append(CheckResult(check, "error", 0.0, msg, check.hint(lang)))
-                else:
-                    result.checks.append(_static_result(check, file, options))
+                result.checks.append(_static_result(check, file, options))
                 continue
             result.checks.append(
-                _run_check(check, session, expectations.get(check.id), options, name)
+                _run_check(check, exercise, session, expectations.get(check.id), options, name)
             )
-        # Static checks graded before the first import learn about an import failure now.
-        if session.ready is None and session.failure is not None:
-            msg = _import_failure_message(session.failure, name, exercise, lang)
+        # A module that does not import fails every check, static ones included.
+        failure = session.failed_import(exercise)
+        if failure is not None and exercise.id not in session.ready:
+            msg = _import_failure_message(failure, name, exercise, lang)
             for r in result.checks:
                 if r.check.kind == "static":
                     r.status, r.score, r.message = "error", 0.0, msg
     finally:
-        session.close()
+        if own:
+            session.close()
+        else:
+            session.finish(exercise)
     if (Path(submission_dir) / (exercise.id + notebook.MAP_SUFFIX)).is_file():
         for r in result.checks:  # point to the notebook's cells, not the generated module
             r.message = notebook.relabel(r.message, Path(submission_dir))
@@ -582,16 +613,32 @@ def grade(
     if options.solutions_dir:
         hidden_dirs.append(Path(options.solutions_dir))
 
+    sessions: list[Session] = []
+    local = threading.local()
+
     def one(ex_id: str) -> ExerciseResult:
+        # One sandbox per thread, shared by the exercises that thread grades in turn.
+        if getattr(local, "session", None) is None:
+            local.session = Session(submission_dir, options, hidden_dirs)
+            sessions.append(local.session)
         return grade_exercise(
-            course.load(ex_id), submission_dir, options, expectations.get(ex_id, {}), hidden_dirs
+            course.load(ex_id),
+            submission_dir,
+            options,
+            expectations.get(ex_id, {}),
+            hidden_dirs,
+            session=local.session,
         )
 
-    if options.jobs > 1 and len(exercise_ids) > 1:
-        with ThreadPoolExecutor(max_workers=options.jobs) as pool:
-            results = list(pool.map(one, exercise_ids))
-    else:
-        results = [one(i) for i in exercise_ids]
+    try:
+        if options.jobs > 1 and len(exercise_ids) > 1:
+            with ThreadPoolExecutor(max_workers=options.jobs) as pool:
+                results = list(pool.map(one, exercise_ids))
+        else:
+            results = [one(i) for i in exercise_ids]
+    finally:
+        for s in sessions:
+            s.close()
     return Report(
         submission=submission,
         seed=options.seed,

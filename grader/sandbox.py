@@ -384,60 +384,57 @@ class _FrameReader:
 
 
 class Worker:
-    """One sandboxed worker process bound to one student module.
+    """One sandboxed worker for one submission: a fork server that grades its exercises.
+
+    The sandbox is started once (:meth:`spawn`, paying for Python and jax's imports once);
+    each exercise's module is then imported in a fresh child process (:meth:`load`), whose
+    checks are run (:meth:`run`) until :meth:`release` ends it. A child that crashes costs
+    only itself; a timeout or an invalid answer kills the whole sandbox (the next exercise
+    gets a new one).
 
     Args:
-      module_file: the student's ``exNN_name.py`` (its folder is mounted read-only).
-      module_name: the name it is imported under.
-      functions: names the worker reports as present, missing or not callable.
+      submission_dir: the staged submission (mounted read-only).
       config: limits and isolation.
       hidden: folders that must stay invisible even if they hold Python packages.
+      compile_cache: a folder for JAX's compilation cache, private to this submission.
     """
 
     def __init__(
         self,
-        module_file: Path,
-        module_name: str,
-        functions: list[str],
+        submission_dir: Path,
         config: SandboxConfig,
         hidden: list[Path] = (),
         compile_cache: Path | None = None,
     ):
-        self.module_file = Path(module_file).resolve()
+        self.submission_dir = Path(submission_dir).resolve()
         self.compile_cache = Path(compile_cache) if compile_cache else None
-        self.module_name = module_name
-        self.functions = list(functions)
         self.config = config
         self.mode = resolve_mode(config)
         self.hidden = [Path(h).resolve() for h in hidden]
         drop = _is_root() and (self.mode == "bwrap" or can_drop_privileges())
         self.uid = secrets.SystemRandom().randrange(*SANDBOX_UID_RANGE) if drop else None
         self.proc: subprocess.Popen | None = None
+        self.loaded: str | None = None  # the module a child is serving
         self._tmp = tempfile.TemporaryDirectory(prefix="grader-")
         self._out_path = Path(self._tmp.name) / "output.txt"
         self._out_pos = 0
 
     # -- process management ---------------------------------------------------------------
 
-    def start(self, timeout: float) -> ReadyInfo | StartFailure:
-        """Start the worker and import the module, within ``timeout`` seconds."""
-        submission_dir = self.module_file.parent
+    def spawn(self, timeout: float) -> None:
+        """Start the sandbox and wait until it is ready (raises :class:`SandboxError`)."""
         python = [sys.executable, "-I", "-B", "-c", _boot_code()]
         limits = _limits_prefix(self.config, self.uid)
         if self.mode == "bwrap":
             argv = limits + _bwrap_argv(
-                submission_dir, self.config, self.hidden, self.uid, self.compile_cache
+                self.submission_dir, self.config, self.hidden, self.uid, self.compile_cache
             )
             argv += python
-            module_path = f"{SUBMISSION_MOUNT}/{self.module_file.name}"
-            sys_path = [SUBMISSION_MOUNT]
             env, cwd = None, None
         else:
             argv = limits + (_setpriv_args(self.uid) if self.uid is not None else []) + python
             if self.uid is not None:
                 os.chown(self._tmp.name, self.uid, self.uid)
-            module_path = str(self.module_file)
-            sys_path = [str(submission_dir)]
             env = _worker_env(self.config, str(self.compile_cache) if self.compile_cache else None)
             env["HOME"] = env["TMPDIR"] = self._tmp.name
             env["XDG_CACHE_HOME"] = f"{self._tmp.name}/.cache"
@@ -445,7 +442,7 @@ class Worker:
             cwd = self._tmp.name
         job_r, job_w = os.pipe()
         res_r, res_w = os.pipe()
-        out = open(self._out_path, "wb")
+        out = open(self._out_path, "ab")
         try:
             self.proc = subprocess.Popen(
                 argv,
@@ -466,17 +463,29 @@ class Worker:
         self._job_fd = job_w
         self._reader = _FrameReader(res_r)
         self._res_fd = res_r
+        self.loaded = None
+        self._await_boot(time.monotonic() + timeout)
+
+    def load(
+        self, file_name: str, module_name: str, functions: list[str], timeout: float
+    ) -> ReadyInfo | StartFailure:
+        """Import the submission's ``file_name`` as ``module_name`` in a new child process."""
+        if self.loaded is not None:
+            self.release()
+        if self.mode == "bwrap":
+            module_path, sys_path = f"{SUBMISSION_MOUNT}/{file_name}", [SUBMISSION_MOUNT]
+        else:
+            module_path, sys_path = str(self.submission_dir / file_name), [str(self.submission_dir)]
         init = {
             "op": "init",
             "module_path": module_path,
-            "module_name": self.module_name,
+            "module_name": module_name,
             "sys_path": sys_path,
-            "functions": self.functions,
+            "functions": list(functions),
         }
         if not self._send(init):
             return StartFailure("crashed", detail=self._death_detail(), output=self._take_output())
         deadline = time.monotonic() + timeout
-        self._await_boot(deadline)
         try:
             frame = self._reader.read(deadline)
         except TimeoutError:
@@ -492,9 +501,14 @@ class Worker:
             msg = codec.decode(frame)
             if not isinstance(msg, dict):
                 raise codec.CodecError("not a message")
+            if msg.get("op") in ("released", "child_died"):  # the child ended at import
+                return StartFailure(
+                    "crashed", detail=_child_detail(msg, self), output=self._take_output()
+                )
             if msg.get("op") == "import_error" and isinstance(msg.get("error"), dict):
-                self.kill()
-                return StartFailure("import_error", error=msg["error"], output=self._take_output())
+                error = msg["error"]
+                self._expect_end(deadline)  # the child returns after reporting
+                return StartFailure("import_error", error=error, output=self._take_output())
             if msg.get("op") != "ready" or not isinstance(msg.get("functions"), dict):
                 raise codec.CodecError("unexpected message")
             functions = {str(k): str(v) for k, v in msg["functions"].items()}
@@ -502,7 +516,30 @@ class Worker:
         except (codec.CodecError, TypeError, ValueError) as exc:
             self.kill()
             return StartFailure("invalid", detail=str(exc), output=self._take_output())
+        self.loaded = module_name
         return ReadyInfo(functions=functions, import_s=import_s, output=self._take_output())
+
+    def release(self, timeout: float = 10.0) -> None:
+        """End the child serving the current module (the sandbox stays for the next one)."""
+        if self.loaded is None or not self.alive():
+            self.loaded = None
+            return
+        self.loaded = None
+        if not self._send({"op": "next"}):
+            self.kill()
+            return
+        self._expect_end(time.monotonic() + timeout)
+
+    def _expect_end(self, deadline: float) -> None:
+        """Read the fork server's report that the child ended; anything else: kill it all."""
+        try:
+            frame = self._reader.read(deadline)
+            msg = codec.decode(frame) if frame is not None else None
+            ok = isinstance(msg, dict) and msg.get("op") in ("released", "child_died")
+        except (TimeoutError, codec.CodecError):
+            ok = False
+        if not ok:
+            self.kill()
 
     def _await_boot(self, deadline: float) -> None:
         """Wait for the worker's first frame, sent before any student code runs: a failure
@@ -529,6 +566,7 @@ class Worker:
 
     def kill(self) -> None:
         """Kill the worker and everything it started (its session; bwrap's PID namespace)."""
+        self.loaded = None
         if self.proc is None:
             return
         try:
@@ -549,19 +587,20 @@ class Worker:
     def close(self) -> None:
         """Stop the worker (politely, then for good) and release its resources."""
         if self.proc is not None:
+            try:
+                os.close(self._job_fd)  # EOF: the child, then the fork server, return
+            except OSError:
+                pass
             if self.alive():
-                self._send({"op": "exit"})
                 try:
                     self.proc.wait(timeout=2)
                 except subprocess.TimeoutExpired:
                     pass
             self.kill()
-            for fd in (getattr(self, "_job_fd", None), getattr(self, "_res_fd", None)):
-                if fd is not None:
-                    try:
-                        os.close(fd)
-                    except OSError:
-                        pass
+            try:
+                os.close(self._res_fd)
+            except OSError:
+                pass
             self._reader.close()
             self.proc = None
         self._tmp.cleanup()
@@ -580,19 +619,8 @@ class Worker:
         except subprocess.TimeoutExpired:
             self.kill()
             return "stopped answering"
-        size = self._out_path.stat().st_size if self._out_path.exists() else 0
         signum = -code if code < 0 else (code - 128 if code > 128 else 0)
-        if signum == signal.SIGXFSZ or size >= self.config.output_mb * 2**20:
-            return f"printed more than {self.config.output_mb} MiB of output"
-        if signum == signal.SIGKILL:
-            return "was killed (it probably ran out of memory)"
-        if signum:
-            try:
-                name = signal.Signals(signum).name
-            except ValueError:
-                name = f"signal {signum}"
-            return f"crashed ({name})"
-        return f"ended the process itself (exit status {code}: os._exit or sys.exit at import?)"
+        return _status_detail(signum, code, self)
 
     def _take_output(self) -> str:
         """The output printed since the last call, truncated for display."""
@@ -653,6 +681,11 @@ class Worker:
                 return JobOutcome("crashed", outcomes, elapsed, self._take_output(), detail)
             try:
                 msg = codec.decode(frame)
+                if isinstance(msg, dict) and msg.get("op") in ("released", "child_died"):
+                    # The child ended (os._exit, a crash): the fork server is still there.
+                    self.loaded = None
+                    detail = _child_detail(msg, self)
+                    return JobOutcome("crashed", outcomes, elapsed, self._take_output(), detail)
                 if not isinstance(msg, dict) or msg.get("id") != job_id:
                     raise codec.CodecError("an answer to another job")
                 if msg.get("op") == "done":
@@ -673,6 +706,33 @@ class Worker:
             except codec.CodecError as exc:
                 self.kill()
                 return JobOutcome("invalid", outcomes, elapsed, self._take_output(), str(exc))
+
+
+def _status_detail(signum: int, code: int, worker: Worker) -> str:
+    """How a process ended, in words that fit after "the process running f()"."""
+    path = worker._out_path
+    size = path.stat().st_size if path.exists() else 0
+    if signum == signal.SIGXFSZ or size >= worker.config.output_mb * 2**20:
+        return f"printed more than {worker.config.output_mb} MiB of output"
+    if signum == signal.SIGKILL:
+        return "was killed (it probably ran out of memory)"
+    if signum:
+        try:
+            name = signal.Signals(signum).name
+        except ValueError:
+            name = f"signal {signum}"
+        return f"crashed ({name})"
+    return f"ended the process itself (exit status {code}: os._exit or sys.exit?)"
+
+
+def _child_detail(msg: dict, worker: Worker) -> str:
+    """The fork server's report of a child's end (``released`` means exit status 0)."""
+    if msg.get("op") == "released":
+        return _status_detail(0, 0, worker)
+    signum, code = msg.get("signal"), msg.get("code")
+    signum = signum if type(signum) is int else 0
+    code = code if type(code) is int else -1
+    return _status_detail(signum, code, worker)
 
 
 def _pids_of_uid(uid: int) -> list[int]:

@@ -93,28 +93,12 @@ def _flush() -> None:
             pass
 
 
-def main() -> None:
-    # The protocol moves to private descriptors; the student's stdout/stderr go to the file on 2.
-    job_fd = os.dup(0)
-    result_fd = os.dup(1)
-    os.set_inheritable(job_fd, False)
-    os.set_inheritable(result_fd, False)
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    os.dup2(2, 1)
-    sys.stdout = open(1, "w", buffering=1, closefd=False, encoding="utf-8", errors="replace")
-    sys.stderr = open(2, "w", buffering=1, closefd=False, encoding="utf-8", errors="replace")
-    sys.argv = ["student"]
-
-    def send(obj: Any) -> None:
-        _flush()
-        codec.write_frame(result_fd, codec.encode(obj))
-
-    send({"op": "booted"})  # before any student code: failures up to here are the grader's
-    init = codec.decode(_read_frame(job_fd))
+def _serve_module(init: dict, job_fd: int, send) -> None:
+    """Import one student module and run the jobs for it until told to stop (a child)."""
     submission_dir = os.path.dirname(init["module_path"])
     for entry in reversed(init.get("sys_path", [])):
-        sys.path.insert(0, entry)
+        if entry not in sys.path:
+            sys.path.insert(0, entry)
 
     import importlib.util
 
@@ -163,6 +147,66 @@ def main() -> None:
                     error.update(type="UnsupportedType", message=message, traceback="")
                 send({"op": "case", "id": job["id"], "index": index, "error": error})
         send({"op": "done", "id": job["id"]})
+
+
+def main() -> None:
+    """A fork server: imports the libraries once, then forks one child per student module.
+
+    Each exercise's module is imported and graded in a fresh child (nothing one exercise's
+    code does to the process reaches the next), while numpy and jax, already imported
+    here, cost nothing to the children. The parent process only waits: when a child ends,
+    it says so (``released`` when asked to end, ``child_died`` with its status otherwise).
+    """
+    # The protocol moves to private descriptors; the student's stdout/stderr go to the file on 2.
+    job_fd = os.dup(0)
+    result_fd = os.dup(1)
+    os.set_inheritable(job_fd, False)
+    os.set_inheritable(result_fd, False)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)
+    sys.stdout = open(1, "w", buffering=1, closefd=False, encoding="utf-8", errors="replace")
+    sys.stderr = open(2, "w", buffering=1, closefd=False, encoding="utf-8", errors="replace")
+    sys.argv = ["student"]
+
+    def send(obj: Any) -> None:
+        _flush()
+        codec.write_frame(result_fd, codec.encode(obj))
+
+    # Imported once for all children; no JAX backend is started here, so forking is safe.
+    import jax
+    import jax.numpy  # noqa: F401
+    import numpy  # noqa: F401
+
+    send({"op": "booted"})  # before any student code: failures up to here are the grader's
+    while True:
+        try:
+            init = codec.decode(_read_frame(job_fd))
+        except EOFError:
+            return
+        if init.get("op") != "init":
+            return
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                _serve_module(init, job_fd, send)
+            except BaseException:
+                code = 70
+            finally:
+                _flush()
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+            send({"op": "released"})
+        else:
+            send(
+                {
+                    "op": "child_died",
+                    "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0,
+                    "code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1,
+                }
+            )
 
 
 if __name__ == "__main__":

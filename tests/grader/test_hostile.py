@@ -287,7 +287,8 @@ def test_import_time_hang_costs_the_exercise_only():
     result = grade_toy("while True:\n    pass\n" + REFERENCE, import_timeout=3.0)
     assert all(r.status == "error" for r in result.checks)
     assert "to import" in result.checks[0].message
-    assert time.monotonic() - started < 40
+    # The import is tried once, not once per check (4 checks would take over 12 s).
+    assert time.monotonic() - started < 10
 
 
 def test_import_error_is_reported_with_the_student_traceback():
