@@ -90,7 +90,14 @@ def main() -> None:
     whole = statistics.median(
         timed_grade(ids, sandboxed, root, expectations, suite)[0] for _ in range(args.repeat)
     )
-    print(f"\nwhole course, sandboxed, one process (grader.runner.grade): {whole:.1f} s")
+    whole_in = statistics.median(
+        timed_grade(ids, inproc, root, expectations, suite)[0] for _ in range(args.repeat)
+    )
+    print(
+        f"\nwhole course (grader.runner.grade, one sandbox for the submission): sandboxed "
+        f"{whole:.1f} s, in-process {whole_in:.1f} s, ratio {whole / whole_in:.2f}"
+    )
+    print("(per exercise above, each exercise alone pays for starting its own sandbox)")
     cli = [
         sys.executable,
         "-m",
