@@ -38,13 +38,14 @@ def render_table(report: Report, *, color: bool = False, width: int = 110) -> st
             show_lines=False,
             expand=True,
         )
-        table.add_column(t("report.check", lang), no_wrap=True, ratio=3)
+        table.add_column(t("report.check", lang), ratio=3, overflow="fold")
         table.add_column(t("report.status", lang), no_wrap=True)
         table.add_column(t("report.score", lang), justify="right", no_wrap=True)
         table.add_column(t("report.message", lang), ratio=7)
         for r in ex.checks:
             c = r.check
-            name = f"{c.function}/{c.name}" + (" 🔒" if c.hidden else "")
+            # Function, then the check's name below it: both stay readable in a narrow column.
+            name = f"{c.function}\n  {c.name}" + (" 🔒" if c.hidden else "")
             status = RichText(
                 f"{_MARK[r.status]} {t('status.' + r.status, lang)}", style=_STYLE[r.status]
             )
