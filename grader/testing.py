@@ -39,6 +39,31 @@ def replace_function(source: str, name: str, new_def: str) -> str:
     raise KeyError(f"no top-level def {name} in the source")
 
 
+def failed_stub_examples(exercise_id: str, skip: tuple[str, ...] = ()) -> int:
+    """How many worked examples in the stub's docstrings fail when run against the reference
+    (``skip``: functions whose examples are too slow to run)."""
+    import doctest
+    import importlib.util
+
+    def load(folder: str):
+        path = REPO / folder / f"{exercise_id}.py"
+        spec = importlib.util.spec_from_file_location(f"_{folder}_{exercise_id}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    stub, ref = load("exercises"), load("solutions")
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    for test in doctest.DocTestFinder().find(stub):
+        if skip and test.name.endswith(tuple(skip)):
+            continue
+        test.globs = dict(vars(ref))
+        runner.run(test)
+    if not runner.summarize(verbose=False).attempted:
+        raise AssertionError(f"the stubs of {exercise_id} have no worked examples to check")
+    return runner.summarize(verbose=False).failed
+
+
 def replace_functions(source: str, replacements: dict[str, str]) -> str:
     """``source`` with several top-level functions replaced: ``{name: new def}`` (a mutant)."""
     for name, new_def in replacements.items():
