@@ -230,8 +230,18 @@ def compile_cache_for(submission_dir: Path) -> Path:
     return folder
 
 
-def prune_compile_caches(max_bytes: int = COMPILE_CACHE_MAX_BYTES) -> None:
-    """Delete the least recently used compilation caches beyond ``max_bytes`` in all."""
+PRUNE_INTERVAL_S = 600.0
+
+
+def prune_compile_caches(
+    max_bytes: int = COMPILE_CACHE_MAX_BYTES, min_interval_s: float = PRUNE_INTERVAL_S
+) -> None:
+    """Delete the least recently used compilation caches beyond ``max_bytes`` in all.
+
+    Sizing the caches means a stat of every file (0.2 s for the 15,000 files of a few
+    dozen submissions, a fifth of a one-exercise run), so it is done at most once every
+    ``min_interval_s`` seconds, as recorded by the mtime of a marker file.
+    """
     import shutil
 
     from grader.expect import cache_dir
@@ -239,8 +249,17 @@ def prune_compile_caches(max_bytes: int = COMPILE_CACHE_MAX_BYTES) -> None:
     root = cache_dir() / "jax"
     if not root.is_dir():
         return
+    marker = root / ".pruned"
+    try:
+        if time.time() - marker.stat().st_mtime < min_interval_s:
+            return
+    except OSError:
+        pass
+    marker.touch()
     folders = []
     for d in root.iterdir():
+        if d == marker:
+            continue
         try:
             size = sum(f.stat().st_size for f in d.rglob("*") if f.is_file())
             folders.append((d.stat().st_mtime, size, d))
@@ -260,9 +279,10 @@ SPAWN_TIMEOUT = 120.0
 class Session:
     """The sandboxed worker of one submission, shared by its exercises one at a time.
 
-    The sandbox starts once; each exercise's module is imported in a fresh child of it. A
-    module that fails to import is not tried again; after a timeout, an invalid answer or
-    a memory blow-up the whole sandbox is replaced, after a crash only the child.
+    The sandbox starts once; each exercise's module is imported in a child of it, the same
+    one as the previous exercise's if that left it clean (:mod:`grader.reuse`). A module
+    that fails to import is not tried again; after a timeout, an invalid answer or a memory
+    blow-up the whole sandbox is replaced, after a crash only the child.
     """
 
     def __init__(self, submission_dir: Path, options: Options, hidden_dirs: list[Path]):
@@ -273,6 +293,7 @@ class Session:
         self.worker = None
         self.ready: dict[str, ReadyInfo] = {}
         self.failures: dict[str, StartFailure] = {}
+        self.not_reused: dict[str, str] = {}  # exercise -> why its child did not serve the next
 
     def _new_worker(self):
         factory = Worker
@@ -318,7 +339,9 @@ class Session:
     def finish(self, exercise: Exercise) -> None:
         """End the child serving ``exercise`` (its memory goes back before the next one)."""
         if self.worker is not None and self.worker.loaded == exercise.id:
-            self.worker.release()
+            reason = self.worker.release()
+            if reason is not None:
+                self.not_reused[exercise.id] = reason
 
     def close(self) -> None:
         if self.worker is not None:

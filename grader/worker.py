@@ -1,4 +1,4 @@
-"""The worker: runs inside the sandbox, imports one student module and runs checks' drivers.
+"""The worker: runs inside the sandbox, imports the student's modules and runs checks' drivers.
 
 Started as ``python -m grader.worker`` with the job pipe on stdin, the result pipe on stdout and
 the captured-output file on stderr. It moves the pipes out of the way at once so that whatever
@@ -7,7 +7,7 @@ the student prints lands in the output file, never in the protocol.
 Everything this process sends is untrusted by the grader: it is student-controlled as soon as
 the student module is imported. The grader only decodes plain data from it (see
 ``grader.codec``) and computes every verdict itself. This module imports nothing from the
-rest of the grader except the codec and the drivers.
+rest of the grader except the codec, the drivers and :mod:`grader.reuse`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import time
 import traceback
 from typing import Any
 
-from grader import codec, drivers
+from grader import codec, drivers, reuse
 
 MAX_MESSAGE_CHARS = 2000
 MAX_TRACEBACK_CHARS = 4000
@@ -93,8 +93,12 @@ def _flush() -> None:
             pass
 
 
-def _serve_module(init: dict, job_fd: int, send) -> None:
-    """Import one student module and run the jobs for it until told to stop (a child)."""
+def _serve_module(init: dict, job_fd: int, send, fresh: bool = True) -> dict | None:
+    """Import one student module and run the jobs for it until told to stop (a child).
+
+    Returns the message that ended the jobs (``{"op": "next"}`` when the grader moves on to
+    another module), or None when the module did not import or the grader went away.
+    """
     submission_dir = os.path.dirname(init["module_path"])
     for entry in reversed(init.get("sys_path", [])):
         if entry not in sys.path:
@@ -112,22 +116,22 @@ def _serve_module(init: dict, job_fd: int, send) -> None:
         spec.loader.exec_module(module)
     except BaseException as exc:
         send({"op": "import_error", "error": _describe(exc, submission_dir)})
-        return
+        return None
     import_s = time.perf_counter() - start
 
     functions = {}
     for name in init.get("functions", []):
         obj = getattr(module, name, None)
         functions[name] = "missing" if obj is None else ("ok" if callable(obj) else "not_callable")
-    send({"op": "ready", "functions": functions, "import_s": import_s})
+    send({"op": "ready", "functions": functions, "import_s": import_s, "fresh": fresh})
 
     while True:
         try:
             job = codec.decode(_read_frame(job_fd), resolve_ref=drivers.resolve_ref)
         except EOFError:
-            return
+            return None
         if job.get("op") != "run":
-            return
+            return job
         fn = getattr(module, job["function"], None)
         run = drivers.bind(job["driver"], module)
         options = job.get("options") or {}
@@ -149,13 +153,44 @@ def _serve_module(init: dict, job_fd: int, send) -> None:
         send({"op": "done", "id": job["id"]})
 
 
-def main() -> None:
-    """A fork server: imports the libraries once, then forks one child per student module.
+def _serve_modules(init: dict, job_fd: int, send) -> None:
+    """Serve modules one after the other in this child while each leaves it reusable.
 
-    Each exercise's module is imported and graded in a fresh child (nothing one exercise's
-    code does to the process reaches the next), while numpy and jax, already imported
-    here, cost nothing to the children. The parent process only waits: when a child ends,
-    it says so (``released`` when asked to end, ``child_died`` with its status otherwise).
+    After each module, :func:`grader.reuse.tidy` restores the shared state and says whether
+    anything it cannot restore changed; if so (or if the module failed to import) the child
+    ends and the next module gets a fresh one from the fork server.
+    """
+    state = reuse.snapshot()
+    fresh = True
+    while True:
+        end = _serve_module(init, job_fd, send, fresh)
+        if end is None or end.get("op") != "next":
+            return
+        roots = [os.path.dirname(init["module_path"]), *init.get("sys_path", [])]
+        refusal = reuse.tidy(state, roots)
+        if refusal is not None:
+            send({"op": "leaving", "reason": refusal})
+            return
+        send({"op": "idle"})
+        try:
+            init = codec.decode(_read_frame(job_fd))
+        except EOFError:
+            return
+        if init.get("op") != "init":
+            return
+        fresh = False
+
+
+def main() -> None:
+    """A fork server: imports the libraries once, then forks children to serve modules.
+
+    A child serves the submission's modules one after the other while each leaves the
+    process as it found it (:mod:`grader.reuse`): JAX starts, and each function compiles,
+    once per submission rather than once per exercise. When a module leaves something
+    behind, fails to import or crashes, its child ends and the next module is imported in
+    a fresh child, at no cost for numpy and jax, already imported here. The fork server
+    only waits: when a child ends, it says so (``released`` when it ended by itself,
+    ``child_died`` with its status otherwise).
     """
     # The protocol moves to private descriptors; the student's stdout/stderr go to the file on 2.
     job_fd = os.dup(0)
@@ -190,7 +225,7 @@ def main() -> None:
         if pid == 0:
             code = 0
             try:
-                _serve_module(init, job_fd, send)
+                _serve_modules(init, job_fd, send)
             except BaseException:
                 code = 70
             finally:
