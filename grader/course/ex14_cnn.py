@@ -35,10 +35,9 @@ N_HELD_OUT = 400
 @cache
 def digits():
     """scikit-learn's bundled 8x8 digits as NHWC float32 images in [0, 1], and int labels."""
-    from sklearn.datasets import load_digits
+    from jaxnn.data import load_digits
 
-    d = load_digits()
-    return (d.images / 16.0).astype(np.float32)[..., None], d.target.astype(np.int32)
+    return tuple(load_digits())
 
 
 def digits_split(rng, n_held_out=N_HELD_OUT):

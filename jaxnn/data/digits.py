@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 
 from jaxnn.data.dataset import Dataset
@@ -27,12 +31,31 @@ def load_digits(*, flatten: bool = False) -> Dataset:
     >>> X.shape, X.dtype, y.shape, float(X.max())
     ((1797, 8, 8, 1), dtype('float32'), (1797,), 1.0)
     """
-    # Imported here: scikit-learn takes ~1 s to import and most users of jaxnn.data
-    # never need it.
-    from sklearn.datasets import load_digits as _sk_load_digits
-
-    bunch = _sk_load_digits()
-    x = (np.asarray(bunch.images, np.float32) / 16.0).astype(np.float32)
-    y = np.asarray(bunch.target, np.int32)
-    x = x.reshape(len(x), -1) if flatten else x[..., None]
+    pixels, y = _read_digits()
+    x = (pixels / 16.0).astype(np.float32)
+    x = x.reshape(len(x), 64) if flatten else x.reshape(len(x), 8, 8, 1)
     return Dataset(x, y)
+
+
+@functools.cache
+def _read_digits() -> tuple[np.ndarray, np.ndarray]:
+    """The pixels (n, 64) and labels of scikit-learn's bundled ``digits.csv.gz``.
+
+    Read straight from scikit-learn's package data, without importing scikit-learn: its
+    import takes about 0.5 s, ten times the read (the grader loads the digits for ex09
+    and ex14 while a student waits). Falls back on ``sklearn.datasets.load_digits`` if
+    the file is not where scikit-learn keeps it.
+    """
+    spec = importlib.util.find_spec("sklearn")  # locates the package, imports nothing
+    path = Path(spec.origin).parent / "datasets" / "data" / "digits.csv.gz" if spec else None
+    if path is not None and path.is_file():
+        table = np.loadtxt(path, delimiter=",", dtype=np.float32)
+        pixels, y = table[:, :-1], table[:, -1].astype(np.int32)
+    else:
+        from sklearn.datasets import load_digits as _sk_load_digits
+
+        bunch = _sk_load_digits()
+        pixels, y = np.asarray(bunch.data, np.float32), np.asarray(bunch.target, np.int32)
+    pixels.setflags(write=False)  # cached: every caller shares it
+    y.setflags(write=False)
+    return pixels, y

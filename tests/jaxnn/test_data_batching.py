@@ -129,3 +129,13 @@ def test_load_digits():
     flat = load_digits(flatten=True)
     assert flat.x.shape == (1797, 64) and flat.num_examples == 1797
     np.testing.assert_array_equal(flat.x[5], X[5].ravel())
+
+
+def test_load_digits_reads_what_scikit_learn_loads():
+    from sklearn.datasets import load_digits as sk_load_digits
+
+    ours, theirs = load_digits(), sk_load_digits()
+    np.testing.assert_array_equal(ours.x[..., 0] * 16.0, theirs.images)
+    np.testing.assert_array_equal(ours.y, theirs.target)
+    ours.x[0, 0, 0, 0] = 99.0  # the caller's copy: the next load is unchanged
+    assert load_digits().x[0, 0, 0, 0] == theirs.images[0, 0, 0] / 16.0
