@@ -1,14 +1,17 @@
 """How fast does the grader give feedback, and what does the sandbox cost?
 
-Side by side in one run, on the reference solutions with hidden checks:
-  1. per exercise: seconds graded in bubblewrap workers vs the same checks run inside the
-     grader's process (no isolation: the baseline), and their ratio;
-  2. the whole course, and one exercise end to end through the command line (what a
-     student waits for: Python start, imports, grading, report);
-  3. batch throughput: submissions per minute with ``--jobs 2``.
-Caches are warm (expected outputs and JAX compilation), as in a student's second run.
+Side by side in one run, on the reference solutions with hidden checks, caches warm
+(expected outputs and JAX compilation) as in a student's second run:
+  1. one exercise, end to end as a student waits for it (``grader run solutions --hidden -e
+     exNN``: Python start, imports, grading, report), sandboxed against the same command
+     grading in its own process (no isolation: the baseline), and their ratio;
+  2. the whole course the same way (``grader run solutions --hidden``);
+  3. the whole course graded again by a long-lived process that graded it before, both ways:
+     what in-memory caches add on top (a regrade of identical files in one process; no
+     ``grader run`` is in that position, each starts a fresh process);
+  4. batch throughput: submissions per minute with ``--jobs 2``.
 
-    python bench/grader_speed.py [--exercises ex01 ex02 ...] [--batch 6] [--repeat 2]
+    python bench/grader_speed.py [--exercises ex01 ex02 ...] [--batch 6] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -31,97 +34,109 @@ from grader.runner import Options, compute_expectations, grade  # noqa: E402
 from grader.sandbox import SandboxConfig, resolve_mode  # noqa: E402
 from grader.submission import stage  # noqa: E402
 
+INPROCESS_FLAG = "--inprocess-cli"
 
-def timed_grade(ex_ids, options, staged_dir, expectations, suite) -> tuple[float, dict]:
+
+def inprocess_cli(argv: list[str]) -> int:
+    """``grader`` with every check run in this process: the baseline, for this bench only."""
+    from grader import cli
+
+    real = cli._options
+    cli._options = lambda args: replace(real(args), sandbox=SandboxConfig(mode="inprocess"))
+    return cli.main(argv)
+
+
+def cli_seconds(args: list[str], inprocess: bool) -> float:
+    """Wall time of one ``grader`` command (a fresh process), sandboxed or in-process."""
+    prefix = (
+        [sys.executable, __file__, INPROCESS_FLAG]
+        if inprocess
+        else [sys.executable, "-m", "grader.cli"]
+    )
+    start = time.perf_counter()
+    done = subprocess.run([*prefix, *args], capture_output=True, text=True, cwd=REPO)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(
+            f"{' '.join(args)} failed ({done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
+        )
+    return elapsed
+
+
+def side_by_side(args: list[str], repeat: int) -> tuple[float, float]:
+    """Median wall times (sandboxed, in-process), the two runs alternating."""
+    box, inp = [], []
+    for _ in range(repeat):
+        box.append(cli_seconds(args, inprocess=False))
+        inp.append(cli_seconds(args, inprocess=True))
+    return statistics.median(box), statistics.median(inp)
+
+
+def timed_grade(ex_ids, options, staged_dir, expectations, suite) -> float:
     start = time.perf_counter()
     report = grade("bench", staged_dir, ex_ids, options, expectations, suite)
-    per = {e.exercise.id: e.duration_s for e in report.exercises}
     assert report.all_passed, [
         (c.check.id, c.status, c.message)
         for e in report.exercises
         for c in e.checks
         if c.status != "passed"
     ]
-    return time.perf_counter() - start, per
+    return time.perf_counter() - start
 
 
 def main() -> None:
+    if sys.argv[1:2] == [INPROCESS_FLAG]:
+        sys.exit(inprocess_cli(sys.argv[2:]))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--exercises", nargs="*", help="exercise ids or prefixes (default: all)")
     parser.add_argument("--batch", type=int, default=6, help="submissions in the batch measurement")
-    parser.add_argument("--repeat", type=int, default=2, help="timed repetitions (median)")
+    parser.add_argument("--repeat", type=int, default=3, help="timed repetitions (median)")
     args = parser.parse_args()
     ids = course.select(args.exercises)
     solutions = REPO / "solutions"
     sandboxed = Options(hidden=True, solutions_dir=solutions)
-    inproc = replace(sandboxed, sandbox=SandboxConfig(mode="inprocess"))
-    expectations, suite = compute_expectations(ids, sandboxed)
-    # The in-process baseline gets a persistent compilation cache too, as the workers do:
-    # the comparison then measures the sandbox (processes, imports, the wire), not caching.
-    import jax
-
-    from grader.expect import cache_dir
-
-    jax.config.update("jax_compilation_cache_dir", str(cache_dir() / "jax-inprocess-bench"))
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
-    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
-    staged = stage([solutions])
-    root = Path(staged.name)
+    every = ["run", str(solutions), "--hidden", "--format", "json"]
+    every += [a for ex in ids for a in ("-e", ex)]
     print(
-        f"sandbox: {resolve_mode(sandboxed.sandbox)}; {len(ids)} exercises; warm-up run…",
+        f"sandbox: {resolve_mode(sandboxed.sandbox)}; {len(ids)} exercises; warm-up runs…",
         flush=True,
     )
-    timed_grade(ids, sandboxed, root, expectations, suite)  # warm caches
-    timed_grade(ids, inproc, root, expectations, suite)
+    side_by_side(every, 1)  # warm caches: expected values, both ways' compiled code
 
+    print(
+        f"\n{'one exercise, end to end':26} {'sandboxed s':>12} {'in-process s':>13} {'ratio':>7}"
+    )
     rows = []
     for ex in ids:
-        box = [
-            timed_grade([ex], sandboxed, root, expectations, suite)[0] for _ in range(args.repeat)
-        ]
-        inp = [timed_grade([ex], inproc, root, expectations, suite)[0] for _ in range(args.repeat)]
-        rows.append((ex, statistics.median(box), statistics.median(inp)))
-    print(f"\n{'exercise':26} {'sandboxed s':>12} {'in-process s':>13} {'ratio':>7}")
-    for ex, b, i in rows:
-        print(f"{ex:26} {b:12.2f} {i:13.2f} {b / i:7.2f}")
-    tb, ti = sum(r[1] for r in rows), sum(r[2] for r in rows)
-    print(f"{'sum':26} {tb:12.2f} {ti:13.2f} {tb / ti:7.2f}")
+        box, inp = side_by_side(
+            ["run", str(solutions), "--hidden", "--format", "json", "-e", ex], args.repeat
+        )
+        rows.append((ex, box, inp))
+        print(f"{ex:26} {box:12.2f} {inp:13.2f} {box / inp:7.2f}", flush=True)
+    box_all = [b for _, b, _ in rows]
+    print(
+        f"  sandboxed: median {statistics.median(box_all):.2f} s, max {max(box_all):.2f} s "
+        f"({max(rows, key=lambda r: r[1])[0]})"
+    )
+    box, inp = side_by_side(every, args.repeat)
+    print(f"{'whole course, end to end':26} {box:12.2f} {inp:13.2f} {box / inp:7.2f}")
 
-    whole = statistics.median(
-        timed_grade(ids, sandboxed, root, expectations, suite)[0] for _ in range(args.repeat)
+    # 3. A long-lived process regrading the same files: in-memory caches on top.
+    inproc = replace(sandboxed, sandbox=SandboxConfig(mode="inprocess"))
+    expectations, suite = compute_expectations(ids, sandboxed)
+    staged = stage([solutions])
+    root = Path(staged.name)
+    timed_grade(ids, inproc, root, expectations, suite)  # warms this process's caches
+    again_box = statistics.median(
+        timed_grade(ids, sandboxed, root, expectations, suite) for _ in range(args.repeat)
     )
-    whole_in = statistics.median(
-        timed_grade(ids, inproc, root, expectations, suite)[0] for _ in range(args.repeat)
+    again_inp = statistics.median(
+        timed_grade(ids, inproc, root, expectations, suite) for _ in range(args.repeat)
     )
+    staged.cleanup()
     print(
-        f"\nwhole course (grader.runner.grade, one sandbox for the submission): sandboxed "
-        f"{whole:.1f} s, in-process {whole_in:.1f} s, ratio {whole / whole_in:.2f}"
-    )
-    print("(per exercise above, each exercise alone pays for starting its own sandbox)")
-    cli = [
-        sys.executable,
-        "-m",
-        "grader.cli",
-        "run",
-        str(solutions),
-        "--hidden",
-        "--format",
-        "json",
-    ]
-    start = time.perf_counter()
-    subprocess.run(cli, check=False, capture_output=True)
-    print(
-        f"whole course through the command line (`grader run solutions --hidden`): {time.perf_counter() - start:.1f} s"
-    )
-    one = []
-    for ex in ids:
-        start = time.perf_counter()
-        subprocess.run([*cli, "-e", ex], check=False, capture_output=True)
-        one.append((time.perf_counter() - start, ex))
-    print("one exercise through the command line (Python start + imports + grading + report):")
-    print("  " + ", ".join(f"{ex.split('_')[0]} {s:.1f} s" for s, ex in one))
-    print(
-        f"  median {statistics.median(s for s, _ in one):.1f} s, max {max(one)[0]:.1f} s ({max(one)[1]})"
+        f"{'whole course, regraded':26} {again_box:12.2f} {again_inp:13.2f} {again_box / again_inp:7.2f}"
+        "   (grading only, in a process that graded these files before)"
     )
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -150,9 +165,9 @@ def main() -> None:
         )
         elapsed = time.perf_counter() - start
     print(
-        f"\nbatch of {args.batch} submissions, --jobs 2: {elapsed:.1f} s, {elapsed / args.batch:.1f} s per submission, {60 * args.batch / elapsed:.1f} submissions/minute"
+        f"\nbatch of {args.batch} submissions, --jobs 2: {elapsed:.1f} s, "
+        f"{elapsed / args.batch:.1f} s per submission, {60 * args.batch / elapsed:.1f} submissions/minute"
     )
-    staged.cleanup()
 
 
 if __name__ == "__main__":

@@ -21,12 +21,25 @@ from grader.sandbox import CaseOutcome, JobOutcome, ReadyInfo, StartFailure
 class InProcessWorker:
     """The :class:`grader.sandbox.Worker` interface, executed in this process."""
 
-    def __init__(self, submission_dir: Path, *_, **__):
+    def __init__(self, submission_dir: Path, config=None, hidden=(), compile_cache=None):
         self.submission_dir = Path(submission_dir)
+        self.compile_cache = compile_cache
         self.module = None
         self.loaded: str | None = None
 
     def spawn(self, timeout: float) -> None:
+        self.start()
+
+    def start(self) -> None:
+        """Use the submission's compilation cache, as a sandboxed worker does."""
+        if self.compile_cache is not None:
+            import jax
+
+            jax.config.update("jax_compilation_cache_dir", str(self.compile_cache))
+            jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
+            jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+
+    def wait_booted(self, timeout: float) -> None:
         pass
 
     def load(self, file_name, module_name, functions, timeout) -> ReadyInfo | StartFailure:

@@ -431,6 +431,15 @@ class Worker:
 
     def spawn(self, timeout: float) -> None:
         """Start the sandbox and wait until it is ready (raises :class:`SandboxError`)."""
+        self.start()
+        self.wait_booted(timeout)
+
+    def start(self) -> None:
+        """Start the sandbox without waiting for it (see :meth:`wait_booted`).
+
+        Call it from a thread that outlives the worker: bubblewrap's ``--die-with-parent``
+        ends the sandbox when the thread that started it ends.
+        """
         python = [sys.executable, "-I", "-B", "-c", _boot_code()]
         limits = _limits_prefix(self.config, self.uid)
         if self.mode == "bwrap":
@@ -472,6 +481,9 @@ class Worker:
         self._reader = _FrameReader(res_r)
         self._res_fd = res_r
         self.loaded = None
+
+    def wait_booted(self, timeout: float) -> None:
+        """Wait for the started sandbox's first word (raises :class:`SandboxError`)."""
         self._await_boot(time.monotonic() + timeout)
 
     def load(

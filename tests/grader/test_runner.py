@@ -57,3 +57,24 @@ def test_relative_error_ignores_zero_expectations():
 def test_inputs_built_by_the_worker_are_described():
     assert shape_summary(Ref("jnp", (np.zeros((3, 2)), "float32"))) == "jax (3, 2) float32"
     assert shape_summary(Ref("key", (7,))) == "key(7)"
+
+
+def test_compile_caches_are_pruned_least_recently_used_first_and_not_too_often(
+    tmp_path, monkeypatch
+):
+    import os
+
+    from grader.runner import prune_compile_caches
+
+    monkeypatch.setenv("JAXNN_GRADER_CACHE", str(tmp_path))
+    root = tmp_path / "jax"
+    for age, name in enumerate(["newest", "middle", "oldest"]):
+        (root / name).mkdir(parents=True)
+        (root / name / "entry").write_bytes(b"x" * 1000)
+        os.utime(root / name, (1e9 - age, 1e9 - age))
+    prune_compile_caches(max_bytes=2500, min_interval_s=0)
+    assert sorted(p.name for p in root.iterdir() if p.is_dir()) == ["middle", "newest"]
+    prune_compile_caches(max_bytes=0, min_interval_s=3600)  # pruned a moment ago: not again
+    assert sorted(p.name for p in root.iterdir() if p.is_dir()) == ["middle", "newest"]
+    prune_compile_caches(max_bytes=1500, min_interval_s=0)
+    assert [p.name for p in root.iterdir() if p.is_dir()] == ["newest"]
