@@ -145,7 +145,7 @@ def main() -> None:
             shutil.copytree(solutions, batch / f"student{k:02d}")
         out = Path(tmp) / "grades"
         start = time.perf_counter()
-        subprocess.run(
+        done = subprocess.run(
             [
                 sys.executable,
                 "-m",
@@ -162,8 +162,12 @@ def main() -> None:
             + [a for ex in ids for a in ("-e", ex)],
             check=False,
             capture_output=True,
+            text=True,
         )
         elapsed = time.perf_counter() - start
+        graded = list(out.glob("*.json"))
+        if done.returncode != 0 or len(graded) != args.batch:
+            raise SystemExit(f"the batch failed ({done.returncode}):\n{done.stderr[-2000:]}")
     print(
         f"\nbatch of {args.batch} submissions, --jobs 2: {elapsed:.1f} s, "
         f"{elapsed / args.batch:.1f} s per submission, {60 * args.batch / elapsed:.1f} submissions/minute"
