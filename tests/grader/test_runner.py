@@ -78,3 +78,27 @@ def test_compile_caches_are_pruned_least_recently_used_first_and_not_too_often(
     assert sorted(p.name for p in root.iterdir() if p.is_dir()) == ["middle", "newest"]
     prune_compile_caches(max_bytes=1500, min_interval_s=0)
     assert [p.name for p in root.iterdir() if p.is_dir()] == ["newest"]
+
+
+def test_the_graders_own_compile_cache_is_set_before_jax_only(tmp_path):
+    import os
+    import subprocess
+
+    import jax  # noqa: F401  (imported: too late to choose a cache for this process)
+
+    from grader.runner import use_trusted_compile_cache
+
+    assert use_trusted_compile_cache() is False
+    code = (
+        "import os; from grader.runner import use_trusted_compile_cache as u; "
+        "print(u(), os.environ.get('JAX_COMPILATION_CACHE_DIR')); "
+        "import jax; print(jax.config.jax_compilation_cache_dir)"
+    )
+    env = {**os.environ, "JAXNN_GRADER_CACHE": str(tmp_path)}
+    env.pop("JAX_COMPILATION_CACHE_DIR", None)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    folder = str(tmp_path / "jax" / "grader")
+    assert out.stdout.split() == ["True", folder, folder], out.stderr
+    env["JAX_COMPILATION_CACHE_DIR"] = "/somewhere/else"  # the user's choice is kept
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.split() == ["False", "/somewhere/else", "/somewhere/else"], out.stderr
