@@ -334,6 +334,7 @@ class Session:
         self.failures: dict[str, StartFailure] = {}
         self.not_reused: dict[str, str] = {}  # exercise -> why its child did not serve the next
         self._booting = False  # the worker was started but its boot not yet awaited
+        self._import_output = ""
         if eager:
             self.worker = self._new_worker(wait=False)
             self._booting = True
@@ -375,7 +376,13 @@ class Session:
                 self.close()
             return None, start
         self.ready.setdefault(exercise.id, start)
+        self._import_output = start.output
         return worker, self.ready[exercise.id]
+
+    def take_import_output(self) -> str:
+        """What the module printed when it was last imported (once; then "")."""
+        printed, self._import_output = self._import_output, ""
+        return printed
 
     def failed_import(self, exercise: Exercise) -> StartFailure | None:
         return self.failures.get(exercise.id)
@@ -440,6 +447,21 @@ def _judge(
 
 
 def _run_check(
+    check: Check,
+    exercise: Exercise,
+    session: Session,
+    expected: list[Any] | None,
+    options: Options,
+    file_name: str,
+) -> CheckResult:
+    res = _run_check_in(check, exercise, session, expected, options, file_name)
+    printed = session.take_import_output()  # shown with the first check after the import
+    if printed:
+        res.output = printed + res.output
+    return res
+
+
+def _run_check_in(
     check: Check,
     exercise: Exercise,
     session: Session,

@@ -275,6 +275,13 @@ def test_printed_output_is_captured_and_truncated():
     assert len(double.output) < 5000 and "truncated" in double.output
 
 
+def test_output_printed_at_import_is_shown_with_the_first_check_only():
+    result = grade_toy(student("    return 2.0 * np.asarray(x)", header="print('loading')\n"))
+    run = [r for r in result.checks if r.check.kind != "static"]
+    assert "loading" in run[0].output
+    assert all("loading" not in r.output for r in run[1:])
+
+
 def test_output_flood_is_stopped():
     body = "    while True:\n        sys.stdout.write('y' * 2**20)"
     result = grade_toy(student(body), timeout=20.0)

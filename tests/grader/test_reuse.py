@@ -145,3 +145,23 @@ def test_import_error_ends_the_child_and_the_next_module_still_loads(tmp_path):
         assert failure.kind == "import_error"
         view, fresh = _observe(worker)
     assert fresh and view["exp"] == 1.0
+
+
+def test_side_effects_of_one_exercise_cost_the_next_nothing(tmp_path):
+    """Through the runner: ex01 enables x64 and monkeypatches numpy at import, ex02 (which
+    needs float32 and np.exp) still gets full marks, from a fresh child."""
+    from grader.runner import Options, grade
+
+    solutions = Path(__file__).resolve().parents[2] / "solutions"
+    ids = ["ex01_perceptron", "ex02_activations"]
+    for name in ids:
+        (tmp_path / f"{name}.py").write_text((solutions / f"{name}.py").read_text())
+    with open(tmp_path / "ex01_perceptron.py", "a") as f:
+        f.write(
+            "\nimport jax\njax.config.update('jax_enable_x64', True)\nnp.exp = lambda x: 0 * x\n"
+        )
+    tmp_path.chmod(0o755)
+    report = grade("side effects", tmp_path, ids, Options(solutions_dir=solutions))
+    assert [(e.score, e.max_score) for e in report.exercises] == [
+        (e.max_score, e.max_score) for e in report.exercises
+    ]
