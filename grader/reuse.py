@@ -74,14 +74,14 @@ def _fd_identity(fd: int) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
-def _processes_of_uid() -> set[int]:
-    """The processes running as this process's uid (the sandbox's private uid)."""
-    uid, pids = os.getuid(), set()
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
+def pids_of_uid(uid: int) -> set[int]:
+    """The processes running as ``uid`` (in a worker: the sandbox's private uid)."""
+    pids = set()
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
             try:
-                if os.stat(f"/proc/{entry}").st_uid == uid:
-                    pids.add(int(entry))
+                if entry.stat().st_uid == uid:
+                    pids.add(int(entry.name))
             except OSError:
                 pass
     return pids
@@ -129,7 +129,7 @@ class Snapshot:
         self.fds = [_fd_identity(fd) for fd in (0, 1, 2)]
         self.signals = _signals()
         self.threads = threading.active_count()
-        self.processes = _processes_of_uid()
+        self.processes = pids_of_uid(os.getuid())
         self.jax_config = _jax_config()
 
     def refusal(self) -> str | None:
@@ -159,7 +159,7 @@ class Snapshot:
             return "a signal handler was changed"
         if [_fd_identity(fd) for fd in (0, 1, 2)] != self.fds:
             return "a standard file descriptor was redirected"
-        if _processes_of_uid() - self.processes - {os.getpid()}:
+        if pids_of_uid(os.getuid()) - self.processes - {os.getpid()}:
             return "a process it started is still running"
         if _address_space_share() > MAX_ADDRESS_SPACE_SHARE:
             gc.collect()  # the student's module and its arrays are freed by the cycle collector

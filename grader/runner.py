@@ -21,7 +21,14 @@ from grader import course, notebook, static
 from grader.compare import Mismatch, compare, shape_summary
 from grader.expect import Expectations, encode_cases
 from grader.i18n import Text, t
-from grader.sandbox import JobOutcome, ReadyInfo, SandboxConfig, StartFailure, Worker
+from grader.sandbox import (
+    JobOutcome,
+    ReadyInfo,
+    SandboxConfig,
+    StartFailure,
+    Worker,
+    compile_cache_env,
+)
 from grader.spec import Case, Check, Exercise, Verdict
 
 
@@ -255,9 +262,8 @@ def use_trusted_compile_cache() -> bool:
         os.utime(folder)  # recently used: pruned last
     except OSError:
         return False
-    os.environ["JAX_COMPILATION_CACHE_DIR"] = str(folder)
-    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
-    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "0")
+    for name, value in compile_cache_env(str(folder)).items():
+        os.environ.setdefault(name, value)
     return True
 
 
@@ -286,7 +292,10 @@ def prune_compile_caches(
             return
     except OSError:
         pass
-    marker.touch()
+    try:
+        marker.touch()
+    except OSError:  # a read-only cache: nothing to prune either
+        return
     folders = []
     for d in root.iterdir():
         if d == marker:
@@ -332,7 +341,6 @@ class Session:
         self.worker = None
         self.ready: dict[str, ReadyInfo] = {}
         self.failures: dict[str, StartFailure] = {}
-        self.not_reused: dict[str, str] = {}  # exercise -> why its child did not serve the next
         self._booting = False  # the worker was started but its boot not yet awaited
         self._import_output = ""
         if eager:
@@ -394,9 +402,7 @@ class Session:
     def finish(self, exercise: Exercise) -> None:
         """End the child serving ``exercise`` (its memory goes back before the next one)."""
         if self.worker is not None and self.worker.loaded == exercise.id:
-            reason = self.worker.release()
-            if reason is not None:
-                self.not_reused[exercise.id] = reason
+            self.worker.release()
 
     def close(self) -> None:
         self._booting = False

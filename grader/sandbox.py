@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from grader import codec
+from grader.reuse import pids_of_uid
 
 # Started as root, each worker runs under its own unused uid drawn from this range: the
 # process cap (RLIMIT_NPROC counts per uid) is then per worker, so one fork bomb cannot starve
@@ -269,6 +270,16 @@ def can_drop_privileges() -> bool:
         return False
 
 
+def compile_cache_env(folder: str) -> dict[str, str]:
+    """Environment variables giving JAX a persistent compilation cache in ``folder`` that
+    keeps every compiled function (JAX's defaults skip those compiled in under a second)."""
+    return {
+        "JAX_COMPILATION_CACHE_DIR": folder,
+        "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
+        "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0",
+    }
+
+
 def _worker_env(config: SandboxConfig, compile_cache: str | None = None) -> dict[str, str]:
     env = {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -285,9 +296,7 @@ def _worker_env(config: SandboxConfig, compile_cache: str | None = None) -> dict
     }
     if compile_cache is not None:
         # JAX's persistent compilation cache: a regrade of the same file compiles nothing.
-        env["JAX_COMPILATION_CACHE_DIR"] = compile_cache
-        env["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0"
-        env["JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES"] = "0"
+        env.update(compile_cache_env(compile_cache))
     env.update({k: str(v) for k, v in config.env.items()})
     return env
 
@@ -776,24 +785,12 @@ def _child_detail(msg: dict, worker: Worker) -> str:
     return _status_detail(signum, code, worker)
 
 
-def _pids_of_uid(uid: int) -> list[int]:
-    pids = []
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                if entry.stat().st_uid == uid:
-                    pids.append(int(entry.name))
-            except OSError:
-                pass
-    return pids
-
-
 def _kill_uid(uid: int, wait_s: float = 10.0) -> None:
     """Kill every process left running under a worker's private uid (forks that escaped
     the process group, stragglers while the PID namespace is torn down)."""
     deadline = time.monotonic() + wait_s
     while True:
-        pids = _pids_of_uid(uid)
+        pids = pids_of_uid(uid)
         if not pids or time.monotonic() > deadline:
             return
         for pid in pids:

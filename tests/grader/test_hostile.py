@@ -16,7 +16,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from toy import REFERENCE, grade_toy, message, status
 
-from grader.sandbox import SANDBOX_UID_RANGE, _pids_of_uid, bwrap_usable
+from grader.reuse import pids_of_uid
+from grader.sandbox import SANDBOX_UID_RANGE, bwrap_usable
 
 needs_bwrap = pytest.mark.skipif(not bwrap_usable(), reason="bubblewrap is not usable here")
 
@@ -86,7 +87,7 @@ def test_bounded_fork_bomb_is_contained_and_cleaned_up():
     )
     result = grade_toy(student(body))
     assert status(result)["double/values"] == "passed"  # forking is allowed; it is cleaned up
-    assert _pids_of_uid(_uid_printed(result)) == []
+    assert pids_of_uid(_uid_printed(result)) == set()
 
 
 @needs_bwrap
@@ -101,7 +102,7 @@ def test_unbounded_fork_bomb_hits_the_process_cap_and_is_cleaned_up():
     )
     result = grade_toy(student(body), timeout=4.0)
     assert only_double_lost(result)
-    assert _pids_of_uid(_uid_printed(result)) == []
+    assert pids_of_uid(_uid_printed(result)) == set()
 
 
 def test_os_exit_at_import_fails_the_exercise_only():
