@@ -18,9 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from grader import course, notebook, static
-from grader.compare import Mismatch, compare, shape_summary
+from grader.compare import Mismatch, compare, input_precision, shape_summary
 from grader.expect import Expectations, encode_cases
+from grader.hints import choose as choose_hint
+from grader.hints import error_kind, mismatch_kind
 from grader.i18n import Text, t
+from grader.report.printable import clean_text
 from grader.sandbox import (
     JobOutcome,
     ReadyInfo,
@@ -34,6 +37,15 @@ from grader.spec import Case, Check, Exercise, Verdict
 
 @dataclass
 class CheckResult:
+    """The verdict on one check.
+
+    Attributes:
+      failure: what failed (a kind of :data:`grader.hints.KINDS`, ``""`` when passed or
+        unknown): it chooses the hint.
+      internal_error: when the grader itself failed to judge the check, its exception and
+        traceback, for the instructor (the student's message only says it was not their code).
+    """
+
     check: Check
     status: str
     score: float
@@ -41,9 +53,21 @@ class CheckResult:
     hint: str = ""
     output: str = ""
     duration_s: float = 0.0
+    failure: str = ""
+    internal_error: str = ""
+
+    @property
+    def cause(self) -> str:
+        """Whose fault an ``error`` or ``timeout`` is: ``"grader"`` or ``"student"`` (else "")."""
+        if self.status not in ("error", "timeout"):
+            return ""
+        return "grader" if self.internal_error else "student"
 
     def to_json(self) -> dict:
         c = self.check
+        extra = {"cause": self.cause} if self.cause else {}
+        if self.internal_error:
+            extra["internal_error"] = self.internal_error
         return {
             "id": c.id,
             "function": c.function,
@@ -56,6 +80,8 @@ class CheckResult:
             "hint": self.hint,
             "output": self.output,
             "duration_s": round(self.duration_s, 4),
+            "failure": self.failure,
+            **extra,
         }
 
 
@@ -431,25 +457,97 @@ def _import_failure_message(f: StartFailure, file: str, exercise: Exercise, lang
 
 def _judge(
     check: Check, cases: list[Case], values: list[Any], expected: list[Any] | None, lang: str
-):
-    """(passed fraction, message) for a check whose cases all returned values."""
+) -> tuple[float, str, str]:
+    """(passed fraction, message, failure kind) for a check whose cases all returned values.
+
+    Any exception in here is the grader's (a judge's bug, output so malformed a judge
+    chokes, a message that cannot be written): :func:`_run_check_in` makes it an ``error``
+    of this check only.
+    """
     hidden = check.hidden
     if check.kind in ("compare", "transform"):
+        # The tolerance policy: judged at the precision of the case's inputs (grader.compare),
+        # plus the spread of correct runs where the check declares one (grader.expect).
+        spreads = getattr(expected, "spreads", None) or [None] * len(cases)
+        multiple = check.spread.multiple if check.spread is not None else 0.0
         for i, (case, exp, got) in enumerate(zip(cases, expected, values, strict=True)):
-            m = compare(exp, got, tol=check.tol, keep_float64=check.keep_float64)
+            m = compare(
+                exp,
+                got,
+                tol=check.tol,
+                keep_float64=check.keep_float64,
+                inputs=input_precision(case.args, case.kwargs),
+                spread=spreads[i],
+                spread_multiple=multiple,
+            )
             if m is not None:
                 ctx = _case_context(case, i, len(cases), lang)
-                return 0.0, f"{ctx}: {describe_mismatch(m, lang, hidden)}"
-        return 1.0, ""
+                text = f"{ctx}: {describe_mismatch(m, lang, hidden)}"
+                return 0.0, text, mismatch_kind(m.kind, m.info)
+        return 1.0, "", ""
     if check.judge is None:
-        return 1.0, ""
+        return 1.0, "", ""
+    verdict = check.judge(cases, values)
+    if not isinstance(verdict, Verdict):
+        raise TypeError(f"judge returned {type(verdict).__name__}, not a Verdict")
+    fraction = verdict.score_fraction
+    return fraction, verdict.message(lang), "" if fraction >= 1.0 else "values"
+
+
+def grader_fault(check: Check, exc: BaseException, lang: str, res: CheckResult | None = None):
+    """``check`` as an ``error`` the grader caused: the student is told it was not their code,
+    the instructor gets the exception and its traceback (``internal_error``).
+
+    Args:
+      check: the check that could not be judged.
+      exc: what the grader raised.
+      lang: the messages' language.
+      res: the result so far (its student output is kept), or None.
+
+    Returns:
+      The check's result: status ``error``, no points, failure ``"grader"``.
+    """
+    import traceback
+
+    if res is None:
+        res = CheckResult(check, "error", 0.0)
+    res.status, res.score, res.hint, res.failure = "error", 0.0, "", "grader"
     try:
-        verdict = check.judge(cases, values)
-        if not isinstance(verdict, Verdict):
-            raise TypeError(f"judge returned {type(verdict).__name__}, not a Verdict")
-    except Exception as exc:  # a judge bug, or output so malformed the judge choked
-        return None, t("judge.error", lang, type=type(exc).__name__, message=str(exc)[:300])
-    return verdict.score_fraction, verdict.message(lang)
+        detail = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    except Exception:  # a hostile or broken __str__: the type still says something
+        detail = type(exc).__name__
+    res.internal_error = detail[-4000:]
+    res.message = t("check.grader_error", lang, type=type(exc).__name__)
+    return res
+
+
+def _finish(res: CheckResult, lang: str) -> CheckResult:
+    """Attach the hint that fits what failed (or none), and make every text printable."""
+    res.hint = ""
+    if res.status != "passed":
+        chosen = choose_hint(res.check.hint, res.failure)
+        res.hint = chosen(lang) if chosen is not None else ""
+    res.message = clean_text(res.message)
+    res.output = clean_text(res.output)
+    res.internal_error = clean_text(res.internal_error)
+    return res
+
+
+def _safely(check: Check, lang: str, run, *args) -> CheckResult:
+    """``run(*args)``, the result of one check; whatever the grader raises costs this check
+    only (a sandbox that cannot start at all is the set-up's problem and still propagates)."""
+    from grader.sandbox import SandboxError
+
+    try:
+        res = run(*args)
+    except SandboxError:
+        raise
+    except Exception as exc:
+        res = grader_fault(check, exc, lang)
+    try:
+        return _finish(res, lang)
+    except Exception as exc:
+        return _finish(grader_fault(check, exc, lang), lang)
 
 
 def _run_check(
@@ -460,10 +558,17 @@ def _run_check(
     options: Options,
     file_name: str,
 ) -> CheckResult:
-    res = _run_check_in(check, exercise, session, expected, options, file_name)
+    def run() -> CheckResult:
+        try:
+            return _run_check_in(check, exercise, session, expected, options, file_name)
+        except Exception:
+            session.discard()  # the worker may be mid-job: the next check gets a fresh one
+            raise
+
+    res = _safely(check, options.lang, run)
     printed = session.take_import_output()  # shown with the first check after the import
     if printed:
-        res.output = printed + res.output
+        res.output = clean_text(printed) + res.output
     return res
 
 
@@ -476,43 +581,42 @@ def _run_check_in(
     file_name: str,
 ) -> CheckResult:
     lang = options.lang
-    hint = check.hint(lang)
     worker, start = session.get(exercise)
     if worker is None:
         msg = _import_failure_message(start, file_name, exercise, lang)
-        return CheckResult(check, "error", 0.0, msg, hint, start.output)
+        return CheckResult(check, "error", 0.0, msg, output=start.output, failure="import")
     presence = start.functions.get(check.function, "missing")
     if presence != "ok":
         key = "fn.missing" if presence == "missing" else "fn.not_callable"
         sig = _signature(check.exercise, check.function, options)
         msg = t(key, lang, function=check.function, file=file_name, signature=sig)
-        return CheckResult(check, "failed", 0.0, msg, hint)
+        return CheckResult(check, "failed", 0.0, msg, failure="missing")
     cases = check.make_cases(options.seed)
     outcome: JobOutcome = worker.run(
         check.id, check.function, check.driver, encode_cases(cases), check.timeout, check.options
     )
-    res = CheckResult(
-        check, "failed", 0.0, hint=hint, output=outcome.output, duration_s=outcome.elapsed_s
-    )
+    res = CheckResult(check, "failed", 0.0, output=outcome.output, duration_s=outcome.elapsed_s)
     if outcome.status == "timeout":
         session.discard()
-        res.status = "timeout"
+        res.status, res.failure = "timeout", "timeout"
         res.message = t("fn.timeout", lang, function=check.function, seconds=check.timeout)
         return res
     if outcome.status in ("crashed", "invalid"):
         session.discard()
-        res.status = "error"
+        res.status, res.failure = "error", "crash"
         key = "fn.crashed" if outcome.status == "crashed" else "fn.invalid"
         res.message = t(key, lang, function=check.function, detail=outcome.detail)
         return res
     for case in outcome.cases:
         if case.error is not None:
             res.status, res.message = _error_message(check, case.error, file_name, options)
+            res.failure = error_kind(case.error)
             if case.error.get("memory") or "[Errno 27]" in case.error.get("message", ""):
                 session.discard()  # the worker's state (memory, output file) is spoilt
             return res
     values = [c.value for c in outcome.cases]
     if check.kind == "budget" and outcome.elapsed_s > check.budget_s:
+        res.failure = "slow"
         res.message = t(
             "budget.over",
             lang,
@@ -521,10 +625,10 @@ def _run_check_in(
             budget=check.budget_s,
         )
         return res
-    fraction, message = _judge(check, cases, values, expected, lang)
-    if fraction is None:
-        res.status, res.message = "error", message
-        return res
+    try:
+        fraction, message, res.failure = _judge(check, cases, values, expected, lang)
+    except Exception as exc:  # the grader's fault: this check errs, its output is kept
+        return grader_fault(check, exc, lang, res)
     res.score = check.points * fraction
     res.status = "passed" if fraction >= 1.0 else "failed"
     res.message = message
@@ -533,24 +637,23 @@ def _run_check_in(
 
 def _static_result(check: Check, file: Path, options: Options) -> CheckResult:
     lang = options.lang
-    hint = check.hint(lang)
     try:
         state = static.function_state(file, check.function)
         if state != "defined":
             key = "fn.missing" if state == "missing" else "fn.not_implemented"
             sig = _signature(check.exercise, check.function, options)
             msg = t(key, lang, function=check.function, file=file.name, signature=sig)
-            return CheckResult(check, "failed", 0.0, msg, hint)
+            return CheckResult(check, "failed", 0.0, msg, failure="missing")
         findings = static.find_forbidden(
             file, check.function, check.forbid.names, dynamic=check.forbid.dynamic
         )
     except static.StaticSyntaxError as exc:
         msg = t("static.syntax", lang, file=exc.file, line=exc.line, message=exc.message)
-        return CheckResult(check, "error", 0.0, msg, hint)
+        return CheckResult(check, "error", 0.0, msg, failure="import")
     except OSError as exc:
-        return CheckResult(check, "error", 0.0, str(exc), hint)
+        return CheckResult(check, "error", 0.0, str(exc), failure="import")
     if not findings:
-        return CheckResult(check, "passed", check.points, "", hint)
+        return CheckResult(check, "passed", check.points)
     lines = []
     for f in findings[:5]:
         if f.kind == "forbidden":
@@ -566,7 +669,7 @@ def _static_result(check: Check, file: Path, options: Options) -> CheckResult:
             )
         else:
             lines.append(t("static.dynamic", lang, file=f.file, line=f.line, what=f.name))
-    return CheckResult(check, "failed", 0.0, "\n".join(lines), hint)
+    return CheckResult(check, "failed", 0.0, "\n".join(lines), failure="forbidden")
 
 
 def grade_exercise(
@@ -590,7 +693,7 @@ def grade_exercise(
     lang = options.lang
     if not file.is_file():
         msg = t("module.missing_file", lang, file=name)
-        result.checks = [CheckResult(c, "failed", 0.0, msg, c.hint(lang)) for c in checks]
+        result.checks = [CheckResult(c, "failed", 0.0, msg, failure="missing") for c in checks]
         result.duration_s = time.monotonic() - started
         return result
     own = session is None
@@ -599,7 +702,7 @@ def grade_exercise(
     try:
         for check in checks:
             if check.kind == "static":
-                result.checks.append(_static_result(check, file, options))
+                result.checks.append(_safely(check, lang, _static_result, check, file, options))
                 continue
             result.checks.append(
                 _run_check(check, exercise, session, expectations.get(check.id), options, name)

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
-from grader.runner import Report
+if TYPE_CHECKING:  # grader.runner imports grader.report.printable: no cycle at run time
+    from grader.runner import Report
 
 FORMATS = ("table", "json", "junit", "gradescope", "csv")
 
