@@ -3,8 +3,11 @@
 Every sub-folder or ``.zip`` of DIR is one submission, its id the name (``.zip`` dropped).
 Reports go to an output folder (``--output``, default ``./grades``): ``<id>.json`` per
 submission and ``gradebook.csv``, each written atomically. A submission already graded with
-the same suite and unchanged files is skipped unless ``--force``. One broken or hostile
-submission never stops the batch: it is refused or graded zero, with the reason.
+the same suite and unchanged files is skipped unless ``--force`` (or unless some check of it
+could not be judged because of the grader: that one is regraded, the grader may be fixed).
+One broken or hostile submission never stops the batch: it is refused or graded zero, with
+the reason; even a grader bug that strikes one submission costs that submission only (its
+gradebook row says so), and the gradebook is always written.
 """
 
 from __future__ import annotations
@@ -12,12 +15,14 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import traceback
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import replace
 from pathlib import Path
 
 from grader.expect import _atomic_write
 from grader.report.csv import gradebook_rows, render_csv_rows
+from grader.report.printable import clean_text, clean_tree
 from grader.runner import Options, compute_expectations, grade
 from grader.submission import SubmissionError, stage
 
@@ -56,8 +61,17 @@ def fingerprint(path: Path) -> str:
 
 
 def run_batch(args, exercise_ids: list[str], options: Options) -> int:
-    from grader.report.junit import render_junit
+    """Grade every submission of ``args.batch``; write the reports and the gradebook.
 
+    Args:
+      args: the parsed ``grader run`` options (``batch``, ``output``, ``force``, ``jobs``,
+        ``format``, ``quiet``).
+      exercise_ids: the exercises to grade.
+      options: how to grade each submission.
+
+    Returns:
+      The exit status: 0 if every check of every submission passed, else 1.
+    """
     batch_dir = Path(args.batch)
     out_dir = Path(args.output or "grades")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -68,34 +82,41 @@ def run_batch(args, exercise_ids: list[str], options: Options) -> int:
 
     reports: dict[str, dict] = {}
     refused: dict[str, str] = {}
+    failed: dict[str, str] = {}  # the grader's own error on a submission
     todo = []
     for sid, path in submissions.items():
-        digest = fingerprint(path)
+        try:
+            digest = fingerprint(path)
+        except OSError as exc:  # an unreadable file: that submission only
+            refused[sid] = f"could not read it: {exc}"
+            continue
         previous = out_dir / f"{sid}.json"
         if previous.is_file() and not args.force:
-            try:
-                old = json.loads(previous.read_text(encoding="utf-8"))
-                if old.get("suite") == suite and old.get("submission_sha256") == digest:
-                    reports[sid] = old
-                    continue
-            except (OSError, ValueError):
-                pass
+            old = _previous(previous)
+            if old and old.get("suite") == suite and old.get("submission_sha256") == digest:
+                reports[sid] = old
+                continue
         todo.append((sid, path, digest))
 
     def one(item):
         sid, path, digest = item
         try:
-            staged = stage([path])
+            return grade_one(sid, path, digest, exercise_ids, per_submission, expectations, suite)
         except SubmissionError as exc:
-            return sid, None, str(exc)
+            return sid, None, ("refused", str(exc))
+        except Exception as exc:  # the grader's bug: this submission only, the batch goes on
+            print(f"grader: internal error while grading {clean_text(sid)}:", file=sys.stderr)
+            print(clean_text(traceback.format_exc()), file=sys.stderr)
+            return sid, None, ("failed", clean_text(repr(exc))[:300])
+
+    def grade_one(sid, path, digest, *grading):
+        staged = stage([path])
         try:
-            report = grade(
-                sid, Path(staged.name), exercise_ids, per_submission, expectations, suite
-            )
+            report = grade(sid, Path(staged.name), *grading)
             report.notes = list(getattr(staged, "notes", []))
         finally:
             staged.cleanup()
-        data = report.to_json()
+        data = clean_tree(report.to_json())
         data["submission_sha256"] = digest
         _atomic_write(
             out_dir / f"{sid}.json",
@@ -109,25 +130,26 @@ def run_batch(args, exercise_ids: list[str], options: Options) -> int:
         for fut in as_completed(futures):
             sid, data, why = fut.result()
             if why is not None:
-                refused[sid] = why
+                (refused if why[0] == "refused" else failed)[sid] = why[1]
                 (out_dir / f"{sid}.json").unlink(missing_ok=True)
             else:
                 reports[sid] = data
             progress(sid)
     progress(None)
 
-    rows = gradebook_rows([reports[k] for k in sorted(reports)], refused)
+    rows = gradebook_rows([reports[k] for k in sorted(reports)], refused, failed)
     _atomic_write(out_dir / "gradebook.csv", render_csv_rows(rows).encode())
-    if args.format == "json":
-        text = (
-            json.dumps([reports[k] for k in sorted(reports)], indent=2, ensure_ascii=False) + "\n"
+    graded = [reports[k] for k in sorted(reports)]
+    try:
+        text = _render(args.format, graded, rows, out_dir, len(submissions) - len(todo))
+    except Exception as exc:  # the gradebook is written: say so rather than lose it
+        traceback.print_exc()
+        print(
+            f"grader: internal error: the {args.format} summary could not be written ({exc!r}); "
+            f"the gradebook is in {out_dir}/gradebook.csv, the reports in {out_dir}/",
+            file=sys.stderr,
         )
-    elif args.format == "csv":
         text = render_csv_rows(rows)
-    elif args.format == "junit":
-        text = render_junit([reports[k] for k in sorted(reports)])
-    else:
-        text = _summary(rows, out_dir, len(submissions) - len(todo))
     sys.stdout.write(text)
     all_passed = all(
         c["status"] == "passed"
@@ -135,7 +157,32 @@ def run_batch(args, exercise_ids: list[str], options: Options) -> int:
         for e in r["exercises"]
         for c in e["checks"]
     )
-    return 0 if all_passed and not refused else 1
+    return 0 if all_passed and not refused and not failed else 1
+
+
+def _previous(path: Path) -> dict | None:
+    """The report of an earlier run, if it can be reused: readable, and with no check that
+    the grader failed to judge (a fixed grader must get another try at it)."""
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+        checks = [c for e in old["exercises"] for c in e["checks"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if any(c.get("cause") == "grader" for c in checks):
+        return None
+    return old
+
+
+def _render(fmt: str, graded: list[dict], rows: list[dict], out_dir: Path, skipped: int) -> str:
+    from grader.report.junit import render_junit
+
+    if fmt == "json":
+        return json.dumps(clean_tree(graded), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        return render_csv_rows(rows)
+    if fmt == "junit":
+        return render_junit(graded)
+    return _summary(rows, out_dir, skipped)
 
 
 def _summary(rows: list[dict], out_dir: Path, skipped: int) -> str:
@@ -155,6 +202,7 @@ def _progress(total: int, quiet: bool):
     if quiet or total == 0 or not sys.stderr.isatty():
         return lambda sid: None
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     bar = Progress(
@@ -172,6 +220,7 @@ def _progress(total: int, quiet: bool):
         if sid is None:
             bar.stop()
         else:
-            bar.update(task, advance=1, description=sid)
+            # A folder name is the student's choice: no escape sequences, no rich markup.
+            bar.update(task, advance=1, description=escape(clean_text(sid)))
 
     return advance

@@ -149,7 +149,6 @@ def _options(args):
 
 def cmd_run(args) -> int:
     from grader import course
-    from grader.report import render
     from grader.runner import grade, use_trusted_compile_cache
     from grader.submission import stage
 
@@ -181,9 +180,32 @@ def cmd_run(args) -> int:
     finally:
         staged.cleanup()
     color = args.output is None and sys.stdout.isatty()
-    text = render([report], args.format, color=color)
-    _write(text, args.output)
+    _write(render_safely([report], args.format, color=color), args.output)
     return EXIT_OK if report.all_passed else EXIT_FAILED
+
+
+def render_safely(reports: list, fmt: str, **kwargs) -> str:
+    """``render(reports, fmt)``; if that format fails (a grader bug), the JSON report instead.
+
+    The grades are computed: a report format that breaks must not lose them. The format's
+    error goes to stderr for the instructor.
+    """
+    from grader.report import render
+
+    try:
+        return render(reports, fmt, **kwargs)
+    except Exception as exc:
+        if fmt == "json":
+            raise
+        import traceback
+
+        traceback.print_exc()
+        print(
+            f"grader: internal error: the {fmt} report could not be written ({exc!r}); "
+            "the JSON report follows instead. Please report this grader bug.",
+            file=sys.stderr,
+        )
+        return render(reports, "json", batch=kwargs.get("batch", False))
 
 
 def _write(text: str, output: str | None) -> None:

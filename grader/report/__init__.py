@@ -1,10 +1,16 @@
 """Report formats: ``table`` (rich, for people), ``json`` (DESIGN.md's schema, for tools),
-``junit``, ``gradescope`` (``results.json``) and ``csv`` (a gradebook)."""
+``junit``, ``gradescope`` (``results.json``) and ``csv`` (a gradebook).
+
+Every format stays valid whatever the student printed or raised: each makes its strings
+printable with :mod:`grader.report.printable`.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING
+
+from grader.report.printable import clean_tree
 
 if TYPE_CHECKING:  # grader.runner imports grader.report.printable: no cycle at run time
     from grader.runner import Report
@@ -16,7 +22,7 @@ def render(reports: list[Report], fmt: str, *, batch: bool = False, color: bool 
     """Render one report (or, with ``batch``, a list of them) in ``fmt``."""
     if fmt == "json":
         data = [r.to_json() for r in reports] if batch else reports[0].to_json()
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(clean_tree(data), indent=2, ensure_ascii=False) + "\n"
     if fmt == "table":
         from grader.report.table import render_table
 

@@ -1,15 +1,54 @@
-"""The gradebook: one row per submission — id, score per exercise, total, status."""
+"""The gradebook: one row per submission — id, score per exercise, total, status.
+
+The status says what went wrong besides wrong answers, and whose fault it was: checks that
+timed out or raised in the student's code, checks the grader itself could not judge, a
+submission that was refused or could not be graded at all. Every cell is made printable
+(:mod:`grader.report.printable`): a submission's folder name is the student's choice.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+from typing import TYPE_CHECKING
 
-from grader.runner import Report
+from grader.report.printable import clean_text
+
+if TYPE_CHECKING:
+    from grader.runner import Report
 
 
-def gradebook_rows(reports: list[dict], refused: dict[str, str] | None = None) -> list[dict]:
-    """Rows from JSON reports (``Report.to_json()``); ``refused`` maps ids to why they were not graded."""
+def _graded_status(report: dict) -> str:
+    checks = [c for e in report["exercises"] for c in e["checks"]]
+    timeouts = sum(c["status"] == "timeout" for c in checks)
+    errors = [c for c in checks if c["status"] == "error"]
+    grader = sum(c.get("cause") == "grader" for c in errors)
+    parts = []
+    if timeouts:
+        parts.append(f"{timeouts} timed out")
+    if len(errors) - grader:
+        parts.append(f"{len(errors) - grader} errored in the code")
+    if grader:
+        parts.append(f"{grader} not judged: grader error")
+    return f"graded ({', '.join(parts)})" if parts else "graded"
+
+
+def gradebook_rows(
+    reports: list[dict],
+    refused: dict[str, str] | None = None,
+    failed: dict[str, str] | None = None,
+) -> list[dict]:
+    """The gradebook's rows, sorted by submission id.
+
+    Args:
+      reports: JSON reports (``Report.to_json()``), one per graded submission.
+      refused: ids of submissions refused (unsafe, unreadable) and why.
+      failed: ids of submissions the grader failed to grade (its own error) and the error.
+
+    Returns:
+      One dict per submission: ``id``, a score per exercise, ``total``, ``max_score``,
+      ``status``.
+    """
     exercise_ids = list(dict.fromkeys(e["id"] for r in reports for e in r["exercises"]))
     rows = []
     for r in reports:
@@ -19,22 +58,31 @@ def gradebook_rows(reports: list[dict], refused: dict[str, str] | None = None) -
             row[ex] = f"{scores[ex]:g}" if ex in scores else ""
         row["total"] = f"{r['score']:g}"
         row["max_score"] = f"{r['max_score']:g}"
-        problems = sum(
-            c["status"] in ("error", "timeout") for e in r["exercises"] for c in e["checks"]
-        )
-        row["status"] = (
-            "graded" if not problems else f"graded ({problems} checks errored or timed out)"
-        )
+        row["status"] = _graded_status(r)
         rows.append(row)
-    for sid, why in sorted((refused or {}).items()):
+    ungraded = [(sid, f"refused: {why}") for sid, why in (refused or {}).items()]
+    ungraded += [
+        (sid, f"not graded: grader error ({why}); rerun it once the grader is fixed")
+        for sid, why in (failed or {}).items()
+    ]
+    for sid, status in sorted(ungraded):
         blank = {ex: "" for ex in exercise_ids}
-        rows.append(
-            {"id": sid, **blank, "total": "0", "max_score": "", "status": f"refused: {why}"}
-        )
-    return sorted(rows, key=lambda row: row["id"])
+        rows.append({"id": sid, **blank, "total": "0", "max_score": "", "status": status})
+    return sorted((_safe_row(row) for row in rows), key=lambda row: row["id"])
+
+
+def _safe_row(row: dict) -> dict:
+    out = {k: clean_text(v) for k, v in row.items()}
+    for k in ("id", "status"):
+        # A spreadsheet runs a cell that starts with = + - @ as a formula: a folder called
+        # "=HYPERLINK(...)" must stay text.
+        if out[k][:1] in ("=", "+", "-", "@"):
+            out[k] = "'" + out[k]
+    return out
 
 
 def render_csv_rows(rows: list[dict]) -> str:
+    """The rows as CSV text (a header, then one line per row)."""
     buf = io.StringIO()
     fields = list(rows[0]) if rows else ["id", "total", "max_score", "status"]
     writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
@@ -44,4 +92,5 @@ def render_csv_rows(rows: list[dict]) -> str:
 
 
 def render_csv(reports: list[Report], refused: dict[str, str] | None = None) -> str:
+    """The gradebook of ``reports`` as CSV text."""
     return render_csv_rows(gradebook_rows([r.to_json() for r in reports], refused))

@@ -2,7 +2,9 @@
 
 Public checks are ``visible``; hidden checks are shown ``after_published``. Each test's
 ``output`` is the check's message and hint; the student's printed output is appended for
-public checks only.
+public checks only. Whose an error is (``cause``) and a grader-side error's traceback go to
+the test's ``extra_data``, which students do not see. Every string is made printable
+(:mod:`grader.report.printable`): the file is valid UTF-8 JSON whatever the student printed.
 """
 
 from __future__ import annotations
@@ -10,10 +12,19 @@ from __future__ import annotations
 import json
 
 from grader.i18n import t
+from grader.report.printable import clean_tree
 from grader.runner import Report
 
 
 def gradescope_results(report: Report) -> dict:
+    """Gradescope's ``results.json`` data for one submission.
+
+    Args:
+      report: the submission's report.
+
+    Returns:
+      The ``results.json`` object, every string printable.
+    """
     lang = report.lang
     tests = []
     for i, ex in enumerate(report.exercises, start=1):
@@ -33,7 +44,12 @@ def gradescope_results(report: Report) -> dict:
                     "output": "\n\n".join(parts),
                     "tags": [ex.exercise.id, r.check.function, r.check.kind],
                     "visibility": "after_published" if r.check.hidden else "visible",
-                    "extra_data": {"check_id": r.check.id, "grader_status": r.status},
+                    "extra_data": {
+                        "check_id": r.check.id,
+                        "grader_status": r.status,
+                        **({"cause": r.cause} if r.cause else {}),
+                        **({"internal_error": r.internal_error} if r.internal_error else {}),
+                    },
                 }
             )
     total = report.max_score or 1.0
@@ -45,14 +61,24 @@ def gradescope_results(report: Report) -> dict:
         percent=100.0 * report.score / total,
         duration=report.duration_s,
     )
-    return {
-        "score": round(report.score, 6),
-        "execution_time": max(1, round(report.duration_s)),
-        "output": summary + "\n" + t(f"report.sandbox_{report.sandbox}", lang),
-        "stdout_visibility": "hidden",
-        "extra_data": {"suite": report.suite, "seed": report.seed, "versions": report.versions},
-        "tests": tests,
-    }
+    causes = [r.cause for e in report.exercises for r in e.checks if r.status == "error"]
+    if causes:  # whose errors they are: the student's code or the grader's
+        summary += "\n" + t(
+            "report.error_causes",
+            lang,
+            student=causes.count("student"),
+            grader=causes.count("grader"),
+        )
+    return clean_tree(
+        {
+            "score": round(report.score, 6),
+            "execution_time": max(1, round(report.duration_s)),
+            "output": summary + "\n" + t(f"report.sandbox_{report.sandbox}", lang),
+            "stdout_visibility": "hidden",
+            "extra_data": {"suite": report.suite, "seed": report.seed, "versions": report.versions},
+            "tests": tests,
+        }
+    )
 
 
 def render_gradescope(report: Report) -> str:
