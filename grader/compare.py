@@ -4,9 +4,19 @@ Values, shapes and finiteness are compared, not types: a list and a tuple are
 interchangeable, so are Python, numpy and jax scalars, and a list of numbers stands for the
 array it spells. Floats are compared elementwise with ``|got − exp| <= atol·scale + rtol·|exp|``
 where ``scale`` is the largest magnitude of the expected leaf (so a tolerance means the same
-for tiny and huge arrays) and the tolerances are those of the *less precise* of the two
-dtypes: a float32 answer is judged with float32 tolerances even against a float64 reference.
-Integer and boolean expectations must match exactly.
+for tiny and huge arrays). Integer and boolean expectations must match exactly.
+
+**The tolerance policy** (one place: :func:`judged_dtype` and :func:`tolerance`; property
+judges that compare numbers use them too). A result is judged at the precision
+``min(inputs, expected, returned)`` of three float dtypes — the least precise floating input
+of the case (:func:`input_precision`), the reference's result and the student's — but never
+below ``min(inputs, float32)``: float32 inputs get float32 tolerances whether the answer comes
+back as float64 (a float64 helper) or float16 (a lower precision never loosens the verdict);
+float64 inputs and a float32 answer (JAX without x64) get float32 tolerances; with no float
+inputs the expected and returned dtypes decide, floored at float32. Float64 is demanded only
+with ``keep_float64``. Where a computation amplifies rounding (an optimizer's trajectory), a
+check may add a slack of a stated multiple of the *spread* of correct runs, measured on the
+reference by :mod:`grader.expect` (``spread=`` of :func:`compare`).
 
 The result is a :class:`Mismatch` (or ``None``): plain data that :mod:`grader.messages` turns
 into a sentence a student can act on.
@@ -16,6 +26,8 @@ into a sentence a student can act on.
     True
     >>> compare([1.0, 2.0], np.array([1.0, 2.5])).kind
     'values'
+    >>> judged_dtype("float32", "float64", "float16")
+    'float32'
 """
 
 from __future__ import annotations
@@ -28,12 +40,14 @@ import numpy as np
 
 # (rtol, atol) by dtype name; atol is relative to the expected leaf's largest magnitude.
 DEFAULT_TOLERANCES: dict[str, tuple[float, float]] = {
-    "float16": (5e-3, 1e-3),
     "bfloat16": (2e-2, 1e-2),
+    "float16": (5e-3, 1e-3),
     "float32": (1e-4, 1e-6),
     "float64": (1e-7, 1e-10),
 }
-_PRECISION = {"float16": 0, "bfloat16": 0, "float32": 1, "float64": 2}
+# From the least to the most precise (bfloat16 keeps 8 significant bits, float16 11).
+PRECISIONS = ("bfloat16", "float16", "float32", "float64")
+_RANK = {name: i for i, name in enumerate(PRECISIONS)}
 
 
 @dataclass(frozen=True)
@@ -46,8 +60,137 @@ class Tolerance:
     float64: tuple[float, float] | None = None
 
     def get(self, dtype_name: str) -> tuple[float, float]:
+        """(rtol, atol) for a dtype name of :data:`PRECISIONS`."""
         own = getattr(self, dtype_name, None)
         return own if own is not None else DEFAULT_TOLERANCES[dtype_name]
+
+
+def float_name(dtype: Any) -> str | None:
+    """The name of a real floating dtype of :data:`PRECISIONS` (bfloat16 included), else None."""
+    try:
+        name = np.dtype(dtype).name
+    except TypeError:
+        return None
+    return name if name in _RANK else None
+
+
+def input_precision(*trees: Any) -> str | None:
+    """The least precise floating dtype among the array leaves of a case's inputs, or None.
+
+    Leaves are numpy arrays and scalars and ``Ref("jnp", (data, dtype))`` inputs (which the
+    worker builds with JAX's defaults: a float64 request arrives as float32). Python floats
+    are weakly typed (JAX keeps the other operand's dtype) and do not count; neither do
+    integers, keys and callables.
+
+    Args:
+      trees: the case's ``args`` and ``kwargs`` (any nesting of lists, tuples and dicts).
+
+    Returns:
+      A name of :data:`PRECISIONS`, or None when no input is a float array.
+    """
+    from grader.codec import Ref
+
+    found: list[str] = []
+
+    def walk(x: Any) -> None:
+        if isinstance(x, Ref):
+            if x.name == "jnp" and x.args:
+                data = x.args[0]
+                dtype = x.args[1] if len(x.args) > 1 and x.args[1] else None
+                if dtype is None:
+                    arr = np.asarray(data) if not isinstance(data, float) else None
+                    dtype = arr.dtype if arr is not None else None
+                name = float_name(dtype) if dtype is not None else None
+                if name == "float64":  # jnp.asarray without x64 makes float32
+                    name = "float32"
+                if name:
+                    found.append(name)
+            return
+        if isinstance(x, (np.ndarray, np.generic)):
+            name = float_name(x.dtype)
+            if name:
+                found.append(name)
+        elif isinstance(x, Mapping):
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, (list, tuple)):
+            for v in x:
+                walk(v)
+
+    for tree in trees:
+        walk(tree)
+    return min(found, key=_RANK.__getitem__) if found else None
+
+
+def judged_dtype(inputs: str | None, expected: Any, got: Any, *, keep_float64: bool = False) -> str:
+    """The precision a float result is judged at (see the module docstring).
+
+    Args:
+      inputs: :func:`input_precision` of the case (None: no float inputs).
+      expected: the reference result's dtype (or dtype name).
+      got: the returned result's dtype (or dtype name); a non-float one is left out.
+      keep_float64: a float64 expectation is judged as float64 (the answer must be float64).
+
+    Returns:
+      A name of :data:`PRECISIONS`.
+    """
+    exp, ret = float_name(expected), float_name(got)
+    if keep_float64 and exp == "float64":
+        return "float64"
+    present = [n for n in (inputs, exp, ret) if n]
+    if not present:
+        return "float64"
+    judged = min(_RANK[n] for n in present)
+    # Never below the inputs' precision, nor below float32 for float32 or float64 inputs:
+    # a less precise answer must not loosen the verdict.
+    floor = min(_RANK[inputs], _RANK["float32"]) if inputs else _RANK["float32"]
+    return PRECISIONS[max(judged, floor)]
+
+
+@dataclass(frozen=True)
+class Judged:
+    """The tolerance a result is judged with: its precision and (rtol, atol)."""
+
+    dtype: str
+    rtol: float
+    atol: float
+
+    def allowed(self, expected: np.ndarray, scale: float | None = None) -> np.ndarray:
+        """The largest error allowed at each element: ``atol·scale + rtol·|expected|``.
+
+        Args:
+          expected: the expected values (float64).
+          scale: the magnitude ``atol`` is relative to; by default the largest finite
+            ``|expected|`` (1 when that is 0).
+        """
+        if scale is None:
+            finite = np.isfinite(expected)
+            scale = float(np.max(np.abs(expected[finite]))) if finite.any() else 0.0
+        return self.atol * (scale if scale > 0 else 1.0) + self.rtol * np.abs(expected)
+
+
+def tolerance(
+    inputs: str | None,
+    expected: Any,
+    got: Any,
+    *,
+    tol: Tolerance = Tolerance(),
+    keep_float64: bool = False,
+) -> Judged:
+    """The policy's tolerance for one result leaf: :func:`judged_dtype`, then ``tol``'s (rtol,
+    atol) for that precision. Property judges that compare numbers call this (with the
+    check's own ``tol``) rather than choosing thresholds of their own.
+
+    Args:
+      inputs: :func:`input_precision` of the case.
+      expected: the reference's dtype (the dtype of the trusted truth, for a judge).
+      got: the returned dtype.
+      tol: per-precision overrides of :data:`DEFAULT_TOLERANCES`.
+      keep_float64: see :func:`judged_dtype`.
+    """
+    name = judged_dtype(inputs, expected, got, keep_float64=keep_float64)
+    rtol, atol = tol.get(name)
+    return Judged(name, rtol, atol)
 
 
 @dataclass
@@ -68,14 +211,14 @@ class Mismatch:
 
 
 def _scalar_like(x: Any) -> bool:
-    return type(x) in (bool, int, float) or isinstance(x, (np.ndarray, np.generic))
+    return type(x) in (bool, int, float, complex) or isinstance(x, (np.ndarray, np.generic))
 
 
 def _as_array(x: Any) -> np.ndarray | None:
     """A numeric numpy array for numbers, arrays and (nested) lists of numbers; else None."""
     if isinstance(x, np.ndarray):
         return x
-    if type(x) in (bool, int, float) or isinstance(x, np.generic):
+    if type(x) in (bool, int, float, complex) or isinstance(x, np.generic):
         try:
             return np.asarray(x)
         except OverflowError:
@@ -85,7 +228,8 @@ def _as_array(x: Any) -> np.ndarray | None:
             arr = np.asarray(x)
         except (ValueError, TypeError, OverflowError):
             return None
-        if arr.dtype.kind in "biuf" and arr.size == _count_leaves(x):
+        # Complex lists come through too: compare_arrays names the complex dtype.
+        if arr.dtype.kind in "biufc" and arr.size == _count_leaves(x):
             return arr
     return None
 
@@ -108,17 +252,13 @@ def _describe_type(x: Any) -> str:
     return f"a {type(x).__name__}"
 
 
-def _float_tolerance(e: np.ndarray, g: np.ndarray, tol: Tolerance) -> tuple[float, float, str]:
-    names = [a.dtype.name for a in (e, g) if a.dtype.name in _PRECISION]
-    if not names:
-        names = ["float64"]
-    least = min(names, key=_PRECISION.__getitem__)
-    rtol, atol = tol.get(least)
-    return rtol, atol, least
-
-
 def _index(flat_index: int, shape: tuple) -> list[int]:
     return [int(i) for i in np.unravel_index(flat_index, shape)] if shape else []
+
+
+def _numeric(dtype: np.dtype) -> bool:
+    """Booleans, integers and real floats (bfloat16 included): what can be compared."""
+    return dtype.kind in "biuf" or float_name(dtype) is not None
 
 
 def compare_arrays(
@@ -127,24 +267,54 @@ def compare_arrays(
     *,
     tol: Tolerance = Tolerance(),
     keep_float64: bool = False,
+    inputs: str | None = None,
+    spread: float | None = None,
+    spread_multiple: float = 0.0,
     path: str = "",
 ) -> Mismatch | None:
-    """Compare two arrays; see the module docstring for the rules."""
+    """Compare two arrays; see the module docstring for the rules.
+
+    Args:
+      expected: the reference's values.
+      got: the student's values.
+      tol: per-precision overrides of :data:`DEFAULT_TOLERANCES`.
+      keep_float64: a float64 expectation requires a float64 answer.
+      inputs: :func:`input_precision` of the case.
+      spread: the largest deviation of correct runs of the reference from ``expected`` on
+        this leaf (:mod:`grader.expect`), or None.
+      spread_multiple: how many spreads of extra absolute error are allowed.
+      path: where in the result (for messages).
+
+    Returns:
+      None when they agree, else a :class:`Mismatch`.
+    """
     if expected.shape != got.shape:
         return Mismatch(
             "shape",
             path,
             {"expected_shape": list(expected.shape), "got_shape": list(got.shape)},
         )
+    exp_name = float_name(expected.dtype) or expected.dtype.name
+    if got.dtype.kind == "c":
+        # Complex numbers where reals are expected (a sqrt or log of a negative number, an
+        # FFT): name the dtype and the fix rather than "wrong type".
+        return Mismatch("complex", path, {"got_dtype": got.dtype.name, "expected_dtype": exp_name})
+    if not _numeric(got.dtype):
+        return Mismatch(
+            "type",
+            path,
+            {
+                "expected": f"an array of {exp_name} numbers",
+                "got": f"an array of dtype {got.dtype}",
+            },
+        )
     if keep_float64 and expected.dtype == np.float64 and got.dtype != np.float64:
         return Mismatch("dtype", path, {"expected_dtype": "float64", "got_dtype": got.dtype.name})
-    if got.dtype.kind not in "biuf":
-        return Mismatch("type", path, {"got": f"an array of dtype {got.dtype}"})
     if expected.dtype.kind in "biu":
         e64 = expected.astype(np.float64)
         g64 = got.astype(np.float64)
         bad = e64 != g64
-        if got.dtype.kind == "f" and not np.isfinite(g64).all():
+        if float_name(got.dtype) and not np.isfinite(g64).all():
             return _nonfinite(g64, np.ones_like(bad), path)
         if bad.any():
             return _values(e64, g64, bad, np.abs(g64 - e64), path, exact=True)
@@ -158,15 +328,28 @@ def compare_arrays(
     wrong_special = special & ~((np.isnan(e) & np.isnan(g)) | (e == g))
     if (e_finite & ~g_finite).any() or wrong_special.any():
         return _nonfinite(g, (e_finite & ~g_finite) | wrong_special, path, expected=e)
-    rtol, atol, tol_dtype = _float_tolerance(expected, got, tol)
-    scale = float(np.max(np.abs(e[e_finite]))) if e_finite.any() else 0.0
-    allowed = atol * (scale if scale > 0 else 1.0) + rtol * np.abs(e)
+    judged = tolerance(inputs, expected.dtype, got.dtype, tol=tol, keep_float64=keep_float64)
+    allowed = judged.allowed(e)
+    slack = float(spread_multiple) * float(spread) if spread else 0.0
+    if slack > 0:
+        allowed = np.maximum(allowed, slack)
     err = np.where(e_finite, np.abs(g - e), 0.0)
     bad = err > allowed
     if bad.any():
-        return _values(
-            e, g, bad, err, path, allowed=allowed, tol_dtype=tol_dtype, rtol=rtol, atol=atol
+        m = _values(
+            e,
+            g,
+            bad,
+            err,
+            path,
+            allowed=allowed,
+            tol_dtype=judged.dtype,
+            rtol=judged.rtol,
+            atol=judged.atol,
         )
+        if slack > 0:
+            m.info.update(spread=float(spread), spread_multiple=float(spread_multiple))
+        return m
     return None
 
 
@@ -233,12 +416,29 @@ def _telling_factor(r: float) -> bool:
     return False
 
 
+def _sub(spread: Any, key: Any) -> Any:
+    """The part of a spread tree under ``key`` (None where the tree has none)."""
+    try:
+        return spread[key] if spread is not None else None
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
+def _type_mismatch(expected: Any, got: Any, path: str) -> Mismatch:
+    return Mismatch(
+        "type", path, {"expected": _describe_type(expected), "got": _describe_type(got)}
+    )
+
+
 def compare(
     expected: Any,
     got: Any,
     *,
     tol: Tolerance = Tolerance(),
     keep_float64: bool = False,
+    inputs: str | None = None,
+    spread: Any = None,
+    spread_multiple: float = 0.0,
     path: str = "",
 ) -> Mismatch | None:
     """Compare two pytrees of plain values (as decoded by :mod:`grader.codec`).
@@ -246,40 +446,38 @@ def compare(
     Args:
       expected: the reference's result.
       got: the student's result.
-      tol: tolerance overrides per dtype.
+      tol: tolerance overrides per precision.
       keep_float64: whether a float64 expectation requires a float64 answer.
+      inputs: :func:`input_precision` of the case's inputs (None: no float inputs).
+      spread: a tree shaped like ``expected`` whose leaves are the largest deviation of
+        correct runs from it (:mod:`grader.expect`), or None.
+      spread_multiple: extra absolute error allowed, in spreads.
       path: the position of these values in a larger tree (for messages).
 
     Returns:
       None when they agree, else the first :class:`Mismatch` found (depth first).
     """
+    kw = {"tol": tol, "keep_float64": keep_float64, "inputs": inputs}
+    kw["spread_multiple"] = spread_multiple
     if expected is None or got is None:
         if expected is None and got is None:
             return None
-        return Mismatch(
-            "type", path, {"expected": _describe_type(expected), "got": _describe_type(got)}
-        )
+        return _type_mismatch(expected, got, path)
     if isinstance(expected, str) or isinstance(got, str):
         if isinstance(expected, str) and isinstance(got, str):
             if expected == got:
                 return None
             return Mismatch("string", path, {"expected_value": expected, "got_value": got})
-        return Mismatch(
-            "type", path, {"expected": _describe_type(expected), "got": _describe_type(got)}
-        )
+        return _type_mismatch(expected, got, path)
     if isinstance(expected, Mapping):
         if not isinstance(got, Mapping):
-            return Mismatch(
-                "type", path, {"expected": _describe_type(expected), "got": _describe_type(got)}
-            )
+            return _type_mismatch(expected, got, path)
         missing = sorted(map(repr, set(expected) - set(got)))
         extra = sorted(map(repr, set(got) - set(expected)))
         if missing or extra:
             return Mismatch("keys", path, {"missing": missing, "extra": extra})
         for k in expected:
-            m = compare(
-                expected[k], got[k], tol=tol, keep_float64=keep_float64, path=f"{path}[{k!r}]"
-            )
+            m = compare(expected[k], got[k], spread=_sub(spread, k), path=f"{path}[{k!r}]", **kw)
             if m:
                 return m
         return None
@@ -291,21 +489,19 @@ def compare(
                     "length", path, {"expected_len": len(expected), "got_len": len(got)}
                 )
             for i, (e, g) in enumerate(zip(expected, got, strict=True)):
-                m = compare(e, g, tol=tol, keep_float64=keep_float64, path=f"{path}[{i}]")
+                m = compare(e, g, spread=_sub(spread, i), path=f"{path}[{i}]", **kw)
                 if m:
                     return m
             return None
         e_arr = _as_array(expected)
         if e_arr is None:
-            return Mismatch(
-                "type", path, {"expected": _describe_type(expected), "got": _describe_type(got)}
-            )
+            return _type_mismatch(expected, got, path)
     g_arr = _as_array(got)
     if e_arr is None or g_arr is None:
-        return Mismatch(
-            "type", path, {"expected": _describe_type(expected), "got": _describe_type(got)}
-        )
-    return compare_arrays(e_arr, g_arr, tol=tol, keep_float64=keep_float64, path=path)
+        return _type_mismatch(expected, got, path)
+    numeric = isinstance(spread, (int, float, np.floating)) and not isinstance(spread, bool)
+    leaf_spread = float(spread) if numeric else None
+    return compare_arrays(e_arr, g_arr, spread=leaf_spread, path=path, **kw)
 
 
 def shape_summary(value: Any) -> str:

@@ -9,21 +9,32 @@ drivers, seed, library versions), so a warm run computes nothing.
 In a student release there are no solutions: ``grader freeze`` wrote the public checks'
 expected outputs to ``grader/frozen/<id>.bin`` together with the hash of the check
 definitions they were made for; a stale freeze is detected and refused.
+
+A check declaring ``spread=Spread(multiple, variants)`` also gets the *spread* of correct
+results: the reference is run again on each :class:`~grader.spec.Variant` (inputs cast to
+float32 or float64, a step counter kept as a float…) and, leaf by leaf, the largest absolute
+deviation from the expected value is kept. It is computed, cached and frozen together with
+the expected values (under the key ``"<check id>#spread"``) and reaches the comparison as
+:attr:`ExpectedValues.spreads`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import os
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import numpy as np
+
 from grader import codec, drivers
-from grader.spec import Check, Exercise
+from grader.spec import Case, Check, Exercise, Variant
 
 GRADER_DIR = Path(__file__).resolve().parent
 FROZEN_DIR = GRADER_DIR / "frozen"
@@ -92,22 +103,172 @@ def encode_cases(cases) -> list[dict]:
     return [{"args": tuple(c.args), "kwargs": dict(c.kwargs)} for c in cases]
 
 
-def run_reference(module: ModuleType, check: Check, seed: int) -> list[Any]:
-    """The reference's results for every case of ``check``, as decoded plain data."""
+class ExpectedValues(list):
+    """A check's expected values, one per case, and ``spreads``: for a check with a
+    :class:`~grader.spec.Spread`, one tree per case shaped like the value whose leaves are
+    the largest deviation of correct variants from it (else None)."""
+
+    spreads: list[Any] | None = None
+
+
+def spread_key(check_id: str) -> str:
+    """Where a check's spreads are stored next to its expected values."""
+    return f"{check_id}#spread"
+
+
+def run_reference(
+    module: ModuleType, check: Check, seed: int, variant: Variant | None = None
+) -> list[Any]:
+    """The reference's results for every case of ``check``, as decoded plain data.
+
+    Args:
+      module: the reference module.
+      check: the check whose cases to run.
+      seed: the run's base seed.
+      variant: run this correct variant of the reference instead (inputs cast, x64, wrapped).
+    """
     fn = getattr(module, check.function, None)
     if fn is None:
         raise ReferenceError_(f"the reference for {check.exercise} has no {check.function}()")
     run = drivers.bind(check.driver, module)
+    cases = check.make_cases(seed)
+    x64 = False
+    if variant is not None:
+        fn = variant.wrap(fn) if variant.wrap is not None else fn
+        if variant.cast:
+            cases = [_cast_case(c, variant.cast) for c in cases]
+        x64 = variant.x64 or variant.cast == "float64"
     out = []
-    for i, case in enumerate(encode_cases(check.make_cases(seed))):
-        # Same path as the student's inputs: through the codec, refs built by the drivers.
-        decoded = codec.decode(codec.encode(case, allow_refs=True), resolve_ref=drivers.resolve_ref)
-        try:
-            value = run(fn, *decoded["args"], **check.options, **decoded["kwargs"])
-            out.append(codec.decode(codec.encode(value)))
-        except Exception as exc:
-            raise ReferenceError_(f"the reference failed on {check.id} case {i}: {exc!r}") from exc
+    with _x64(x64):
+        for i, case in enumerate(encode_cases(cases)):
+            # Same path as the student's inputs: through the codec, refs built by the drivers.
+            decoded = codec.decode(
+                codec.encode(case, allow_refs=True), resolve_ref=drivers.resolve_ref
+            )
+            try:
+                value = run(fn, *decoded["args"], **check.options, **decoded["kwargs"])
+                out.append(codec.decode(codec.encode(value)))
+            except Exception as exc:
+                what = f" (variant {variant.name})" if variant is not None else ""
+                raise ReferenceError_(
+                    f"the reference failed on {check.id} case {i}{what}: {exc!r}"
+                ) from exc
     return out
+
+
+def _x64(enabled: bool):
+    if not enabled:
+        return contextlib.nullcontext()
+    import jax
+
+    return jax.enable_x64(True)
+
+
+def _cast_case(case: Case, dtype: str) -> Case:
+    """``case`` with its float array inputs (numpy and ``as_jax``) cast to ``dtype``."""
+    from dataclasses import replace
+
+    def cast(x: Any) -> Any:
+        if isinstance(x, codec.Ref):
+            if x.name == "jnp" and x.args and _is_float(x.args[0], x.args[1:]):
+                return codec.Ref("jnp", (np.asarray(x.args[0], dtype), dtype))
+            return x
+        if isinstance(x, (np.ndarray, np.generic)) and x.dtype.kind == "f":
+            return np.asarray(x, dtype)
+        if isinstance(x, Mapping):
+            return {k: cast(v) for k, v in x.items()}
+        if isinstance(x, (list, tuple)):
+            return type(x)(cast(v) for v in x)
+        return x
+
+    return replace(case, args=cast(tuple(case.args)), kwargs=cast(dict(case.kwargs)))
+
+
+def _is_float(data: Any, dtype: tuple) -> bool:
+    name = dtype[0] if dtype and dtype[0] else np.asarray(data).dtype.name
+    return np.dtype(name).kind == "f"
+
+
+def deviation(expected: Any, other: Any, path: str = "") -> Any:
+    """A tree shaped like ``expected`` whose leaves are ``max |other − expected|`` (over the
+    finite elements; 0.0 for non-numeric leaves).
+
+    Raises:
+      ReferenceError_: when the variant's result has another structure or shape (the
+        variant is not a correct way to compute the same thing).
+    """
+    if isinstance(expected, Mapping):
+        if not isinstance(other, Mapping) or set(other) != set(expected):
+            raise ReferenceError_(f"a spread variant returned another structure at {path!r}")
+        return {k: deviation(expected[k], other[k], f"{path}[{k!r}]") for k in expected}
+    if isinstance(expected, (list, tuple)):  # walked like compare walks it
+        if not isinstance(other, (list, tuple)) or len(other) != len(expected):
+            raise ReferenceError_(f"a spread variant returned another structure at {path!r}")
+        return [
+            deviation(e, o, f"{path}[{i}]")
+            for i, (e, o) in enumerate(zip(expected, other, strict=True))
+        ]
+    if expected is None or isinstance(expected, str):
+        return 0.0
+    e = np.asarray(expected, np.float64)
+    o = np.asarray(other, np.float64)
+    if e.shape != o.shape:
+        raise ReferenceError_(
+            f"a spread variant returned shape {o.shape} at {path!r}, not {e.shape}"
+        )
+    finite = np.isfinite(e) & np.isfinite(o)
+    return float(np.max(np.abs(o - e)[finite])) if finite.any() else 0.0
+
+
+def _largest(a: Any, b: Any) -> Any:
+    """The leafwise maximum of two deviation trees of the same structure."""
+    if isinstance(a, Mapping):
+        return {k: _largest(a[k], b[k]) for k in a}
+    if isinstance(a, list):
+        return [_largest(x, y) for x, y in zip(a, b, strict=True)]
+    return max(float(a), float(b))
+
+
+def run_spread(module: ModuleType, check: Check, seed: int, expected: list[Any]) -> list[Any]:
+    """Per case, the leafwise largest deviation of the check's spread variants from
+    ``expected`` (the reference's own results)."""
+    spreads: list[Any] | None = None
+    for variant in check.spread.variants:
+        values = run_reference(module, check, seed, variant)
+        devs = [deviation(e, v) for e, v in zip(expected, values, strict=True)]
+        spreads = (
+            devs
+            if spreads is None
+            else [_largest(a, b) for a, b in zip(spreads, devs, strict=True)]
+        )
+    return spreads
+
+
+def reference_values(module: ModuleType, check: Check, seed: int) -> dict[str, list[Any]]:
+    """What is stored for ``check``: its expected values and, with a spread, its spreads."""
+    values = run_reference(module, check, seed)
+    out = {check.id: values}
+    if check.spread is not None:
+        out[spread_key(check.id)] = run_spread(module, check, seed, values)
+    return out
+
+
+def _attach(stored: Mapping[str, Any], checks: list[Check]) -> dict[str, ExpectedValues]:
+    """The expected values of ``checks`` from stored data, each with its spreads."""
+    out = {}
+    for c in checks:
+        values = ExpectedValues(stored[c.id])
+        if c.spread is not None:
+            values.spreads = list(stored[spread_key(c.id)])
+        out[c.id] = values
+    return out
+
+
+def _complete(stored: Any, checks: list[Check]) -> bool:
+    if not isinstance(stored, dict):
+        return False
+    keys = [c.id for c in checks] + [spread_key(c.id) for c in checks if c.spread is not None]
+    return all(k in stored for k in keys)
 
 
 class Expectations:
@@ -133,7 +294,8 @@ class Expectations:
         self.digests: dict[str, str] = {}
 
     def for_exercise(self, exercise: Exercise, checks: list[Check]) -> dict[str, list[Any]]:
-        """Expected values of the compare checks among ``checks``, keyed by check id."""
+        """Expected values of the compare checks among ``checks``, keyed by check id (each an
+        :class:`ExpectedValues`, with its spreads where the check declares a spread)."""
         wanted = [c for c in checks if c.needs_reference]
         if not wanted:
             self.digests[exercise.id] = definitions_hash(exercise.id)
@@ -157,15 +319,17 @@ class Expectations:
         if self.use_cache and path.is_file():
             try:
                 stored = codec.decode(path.read_bytes())
-                if isinstance(stored, dict) and all(c.id in stored for c in wanted):
-                    return stored
+                if _complete(stored, wanted):
+                    return _attach(stored, wanted)
             except codec.CodecError:
                 pass  # a damaged cache entry is recomputed
         module = load_reference(self.solutions_dir, exercise.id)
-        values = {c.id: run_reference(module, c, self.seed) for c in wanted}
+        values = {}
+        for c in wanted:
+            values.update(reference_values(module, c, self.seed))
         if self.use_cache:
             _atomic_write(path, codec.encode(values))
-        return values
+        return _attach(values, wanted)
 
     def _frozen(self, exercise: Exercise, wanted: list[Check]) -> dict[str, list[Any]]:
         values: dict[str, list[Any]] = {}
@@ -180,12 +344,12 @@ class Expectations:
                     f"frozen expectations exist for seed {stored.get('seed')} only, not {self.seed}; "
                     "drop --seed, or grade with the solutions"
                 )
-            missing = [c.id for c in part if c.id not in stored["values"]]
+            missing = [c.id for c in part if not _complete(stored["values"], [c])]
             if missing:
                 raise ReferenceError_(
                     f"the frozen expectations lack {missing}; run 'grader freeze'"
                 )
-            values.update({c.id: stored["values"][c.id] for c in part})
+            values.update(_attach(stored["values"], part))
             digests.append(stored["definitions"])
         self.digests[exercise.id] = hashlib.sha256("|".join(digests).encode()).hexdigest()
         return values
@@ -236,7 +400,7 @@ def freeze(
             "definitions": definitions_hash(exercise.id, public_only=not part_hidden),
             "reference": ref_hash,
             "seed": seed,
-            "values": {c.id: run_reference(module, c, seed) for c in checks},
+            "values": {k: v for c in checks for k, v in reference_values(module, c, seed).items()},
         }
         path = _frozen_path(exercise.id, part_hidden, out_dir)
         _atomic_write(path, codec.encode(payload))

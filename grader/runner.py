@@ -167,7 +167,8 @@ def describe_mismatch(m: Mismatch, lang: str, hidden: bool) -> str:
         else:
             text = t("cmp.values", lang, **info)
             if "tol_dtype" in info:
-                text += " " + t("cmp.values_tolerance", lang, **info)
+                key = "cmp.values_spread" if "spread" in info else "cmp.values_tolerance"
+                text += " " + t(key, lang, **info)
         if info.get("looks_transposed"):
             text += " " + t("cmp.transposed", lang)
         elif "constant_factor" in info and not hidden:

@@ -92,6 +92,52 @@ def fail(en: str, fr: str = "", fraction: float | None = None) -> Verdict:
     return Verdict(False, Text(en, fr), fraction)
 
 
+@dataclass(frozen=True)
+class Variant:
+    """One other correct way to run the reference, to measure the spread of correct results.
+
+    Attributes:
+      name: what the variant is (for messages, tests and docs), e.g. ``"float64"``.
+      cast: ``"float32"`` or ``"float64"``: the case's float array inputs (numpy arrays and
+        ``as_jax`` inputs) are cast to it; ``"float64"`` runs with JAX's x64 enabled.
+      x64: run the reference with JAX's x64 enabled (jax.numpy keeps float64).
+      wrap: trusted code turning the reference function into the variant, ``wrap(fn) -> fn``
+        (e.g. an optimizer whose step counter is a float).
+    """
+
+    name: str
+    cast: str | None = None
+    x64: bool = False
+    wrap: Callable[[Callable], Callable] | None = None
+
+    def __post_init__(self) -> None:
+        if self.cast not in (None, "float32", "float64"):
+            raise ValueError(
+                f"Variant.cast must be None, 'float32' or 'float64', got {self.cast!r}"
+            )
+
+
+@dataclass(frozen=True)
+class Spread:
+    """A tolerance taken from the reference's own spread: on every leaf of the result, an
+    absolute error of ``multiple`` times the largest deviation of the ``variants`` runs
+    from the expected value is allowed (on top of the per-precision tolerance).
+
+    For computations that amplify rounding (an optimizer's trajectory near a minimum, long
+    training), where two correct implementations legitimately differ by more than the
+    precision's tolerance. :mod:`grader.expect` measures the spread with the expected values.
+    """
+
+    multiple: float
+    variants: tuple[Variant, ...]
+
+    def __post_init__(self) -> None:
+        if not self.multiple > 0:
+            raise ValueError(f"Spread.multiple must be > 0, got {self.multiple}")
+        if not self.variants:
+            raise ValueError("Spread needs at least one Variant")
+
+
 CaseGen = Callable[[np.random.Generator], Sequence[Case]]
 Judge = Callable[[Sequence[Case], Sequence[Any]], Verdict]
 
@@ -120,6 +166,7 @@ class Check:
     options: Mapping[str, Any] = field(default_factory=dict)
     tol: Tolerance = Tolerance()
     keep_float64: bool = False
+    spread: Spread | None = None
     judge: Judge | None = None
     timeout: float = 20.0
     budget_s: float | None = None
@@ -187,10 +234,17 @@ def compare(
     options: Mapping[str, Any] | None = None,
     tol: Tolerance | None = None,
     keep_float64: bool = False,
+    spread: Spread | None = None,
     timeout: float = 20.0,
     hint: Text | str | None = None,
 ) -> Check:
-    """A check comparing the student's result with the reference's on the same inputs."""
+    """A check comparing the student's result with the reference's on the same inputs.
+
+    Results are judged by :mod:`grader.compare`'s tolerance policy at the precision of the
+    inputs; ``tol`` overrides its (rtol, atol) per precision, ``keep_float64`` demands a
+    float64 answer for a float64 expectation, and ``spread`` adds a slack measured on the
+    reference's own correct variants (:class:`Spread`).
+    """
     return Check(
         function,
         name,
@@ -202,6 +256,7 @@ def compare(
         dict(options or {}),
         tol or Tolerance(),
         keep_float64,
+        spread,
         timeout=timeout,
         hint=_text(hint),
     )

@@ -462,3 +462,107 @@ def test_backprop_feedback_in_french_names_the_layer():
     assert "couche 2 sur 3" in square.message and "dW est faux" in square.message
     hidden = next(r for r in result.checks if r.check.name == "hidden_architectures")
     assert hidden.status == "error"  # w instead of w.T fails loudly with non-square layers
+
+
+# -- dtypes: rounding noise is never "wrong" -----------------------------------------------------
+
+# The stub's helpers as given (sigmoid casts to float64): with float32 inputs, layer 1's
+# weighted inputs are float32 and everything after is float64 computed from float32 data.
+WITH_FLOAT64_HELPER = (
+    '''
+import numpy as np
+
+
+def sigmoid(z):
+    z = np.asarray(z, dtype=float)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def sigmoid_prime(z):
+    s = sigmoid(z)
+    return s * (1.0 - s)
+
+
+def tiny_net_grads(w_hidden, w_out, x, y):
+    A = sigmoid(np.asarray(w_hidden) @ np.asarray(x))
+    y_hat = sigmoid(np.asarray(w_out) @ A)
+    return (y_hat - y) * A, np.outer(np.asarray(w_out) * A * (1 - A) * (y_hat - y), x)
+
+
+def forward_with_cache(params, x):
+    a = np.asarray(x)
+    zs, acts = [], [a]
+    for p in params:
+        z = a @ np.asarray(p["w"]) + np.asarray(p["b"])  # float32 for layer 1, then float64
+        zs.append(z)
+        a = sigmoid(z)
+        acts.append(a)
+    return zs, acts
+
+
+def backprop(params, x, y):
+    zs, acts = forward_with_cache(params, x)
+    n = np.shape(x)[0]
+    delta = (acts[-1] - np.asarray(y)) * sigmoid_prime(zs[-1])
+    grads = [None] * len(params)
+    for l in range(len(params) - 1, -1, -1):
+        grads[l] = {"w": acts[l].T @ delta / n, "b": delta.sum(axis=0) / n}
+        if l:
+            delta = (delta @ np.asarray(params[l]["w"]).T) * sigmoid_prime(zs[l - 1])
+    return grads
+'''
+)
+
+# float32 throughout: numpy for the tiny network, jax.numpy for the MLP, no float64 anywhere.
+FLOAT32_THROUGHOUT = '''
+import numpy as np
+import jax
+import jax.numpy as jnp
+
+
+def _sig32(z):
+    z = np.asarray(z, np.float32)
+    return (1 / (1 + np.exp(-z))).astype(np.float32)
+
+
+def tiny_net_grads(w_hidden, w_out, x, y):
+    w_hidden, w_out, x = (np.asarray(v, np.float32) for v in (w_hidden, w_out, x))
+    A = _sig32(w_hidden @ x)
+    y_hat = _sig32(w_out @ A)
+    err = np.float32(y_hat - np.float32(y))
+    return err * A, np.outer(w_out * A * (1 - A) * err, x)
+
+
+def forward_with_cache(params, x):
+    a = jnp.asarray(x, jnp.float32)
+    zs, acts = [], [a]
+    for p in params:
+        z = a @ jnp.asarray(p["w"], jnp.float32) + jnp.asarray(p["b"], jnp.float32)
+        a = jax.nn.sigmoid(z)
+        zs.append(z)
+        acts.append(a)
+    return zs, acts
+
+
+def backprop(params, x, y):
+    zs, acts = forward_with_cache(params, x)
+    n = acts[0].shape[0]
+    s = jax.nn.sigmoid(zs[-1])
+    delta = (acts[-1] - jnp.asarray(y, jnp.float32)) * s * (1 - s)
+    grads = []
+    for l in range(len(params) - 1, -1, -1):
+        grads.insert(0, {"w": acts[l].T @ delta / n, "b": delta.sum(axis=0) / n})
+        if l:
+            s = jax.nn.sigmoid(zs[l - 1])
+            delta = (delta @ jnp.asarray(params[l]["w"], jnp.float32).T) * s * (1 - s)
+    return grads
+'''
+
+
+@pytest.mark.parametrize(
+    "source", [WITH_FLOAT64_HELPER, FLOAT32_THROUGHOUT], ids=["float64_helper", "float32"]
+)
+def test_correct_code_in_other_precisions_gets_full_marks(source):
+    result = grade_source(EX, source)
+    assert result.score == result.max_score, summary(result)

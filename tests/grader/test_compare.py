@@ -99,3 +99,120 @@ def test_none_strings_and_types():
 def test_french_messages():
     m = compare(np.zeros((2, 3)), np.zeros(4))
     assert "mauvaise forme" in describe_mismatch(m, "fr", hidden=False)
+
+
+# -- the tolerance policy: judged at the precision of the inputs -----------------------------
+
+from grader.codec import Ref  # noqa: E402
+from grader.compare import input_precision, judged_dtype, tolerance  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("inputs", "expected", "got", "judged"),
+    [
+        ("float32", "float64", "float64", "float32"),  # a float64 helper on float32 data
+        ("float32", "float32", "float16", "float32"),  # float16 never loosens the verdict
+        ("float32", "float64", "bfloat16", "float32"),
+        ("float64", "float64", "float32", "float32"),  # JAX without x64
+        ("float64", "float64", "float64", "float64"),
+        ("float64", "float64", "float16", "float32"),
+        ("float16", "float32", "float16", "float16"),  # float16 inputs: float16 precision
+        (None, "float64", "float64", "float64"),  # no float inputs: expected and returned
+        (None, "float64", "float32", "float32"),
+        (None, "float32", "float16", "float32"),  # floored at float32
+        (None, "float64", "int64", "float64"),
+    ],
+)
+def test_judged_precision_follows_the_inputs(inputs, expected, got, judged):
+    assert judged_dtype(inputs, expected, got) == judged
+
+
+def test_keep_float64_judges_float64_whatever_the_inputs():
+    assert judged_dtype("float32", "float64", "float64", keep_float64=True) == "float64"
+    assert judged_dtype("float32", "float32", "float32", keep_float64=True) == "float32"
+
+
+def test_input_precision_reads_arrays_and_jax_refs_not_python_floats():
+    f32, f64 = np.ones(2, np.float32), np.ones(2)
+    assert input_precision(({"w": f32, "b": f32}, f64, 0.5)) == "float32"
+    assert input_precision((f64, 1e-5), {"eps": 0.1}) == "float64"
+    assert input_precision(([0.1, 0.2], 3, Ref("key", (0,)))) is None
+    # The worker builds jax inputs with JAX's defaults: a float64 request arrives as float32.
+    assert input_precision((Ref("jnp", (f64, "float64")),)) == "float32"
+    assert input_precision((Ref("jnp", (f64, "float16")), f64)) == "float16"
+    assert input_precision((Ref("jnp", ([1, 2], "int32")),)) is None
+
+
+def test_tolerance_is_the_checks_override_at_the_judged_precision():
+    j = tolerance("float32", "float64", "float64", tol=Tolerance(float32=(1e-3, 1e-5)))
+    assert (j.dtype, j.rtol, j.atol) == ("float32", 1e-3, 1e-5)
+    np.testing.assert_allclose(j.allowed(np.array([2.0, -4.0])), [2e-3 + 4e-5, 4e-3 + 4e-5])
+
+
+def test_float64_answer_from_float32_inputs_gets_float32_tolerance():
+    exp = np.linspace(0.1, 1.0, 8)
+    got = exp * (1 + 5e-7)  # a few float32 ulps of rounding noise, returned as float64
+    assert compare(exp, got).kind == "values"  # float64 inputs: held to float64
+    assert compare(exp, got, inputs="float32") is None
+
+
+def test_lower_precision_answer_never_loosens_the_tolerance():
+    z = np.linspace(-3, 3, 7)
+    exp = 1 / (1 + np.exp(-z))
+    got = (exp * 1.004).astype(np.float16)  # a sigmoid 0.4 % off, returned as float16
+    m = compare(exp, got, inputs="float64")
+    assert m is not None and m.kind == "values" and m.info["tol_dtype"] == "float32"
+    assert compare(exp.astype(np.float16), got, inputs="float16") is None  # float16 inputs
+
+
+def test_complex_result_is_a_clear_well_formed_mismatch():
+    exp = np.ones(3)
+    m = compare(exp, np.ones(3, np.complex64), inputs="float64")
+    assert m.kind == "complex" and m.info == {"got_dtype": "complex64", "expected_dtype": "float64"}
+    for hidden in (False, True):
+        text = describe_mismatch(m, "en", hidden=hidden)
+        assert "returned complex64 values" in text and "return real floats" in text
+    assert "renvoyez des flottants réels" in describe_mismatch(m, "fr", hidden=False)
+    assert compare([1.0, 2.0], [1.0, 2j]).kind == "complex"
+
+
+def test_bfloat16_result_is_judged_as_a_float_at_the_inputs_precision():
+    import ml_dtypes
+
+    exp = np.array([0.51, 0.73, 0.97])
+    got = exp.astype(ml_dtypes.bfloat16)  # 8 significant bits: off by up to 0.4 %
+    m = compare(exp, got, inputs="float32")
+    assert m.kind == "values" and m.info["tol_dtype"] == "float32"
+    assert "tolerance for float32" in describe_mismatch(m, "en", hidden=False)
+    assert compare(exp.astype(ml_dtypes.bfloat16), got, inputs="bfloat16") is None
+
+
+def test_every_mismatch_kind_renders_in_both_languages():
+    import ml_dtypes
+
+    mismatches = [
+        compare(np.ones(2), np.ones(2, np.complex128)),
+        compare(np.ones(2), np.array(["a", "b"])),
+        compare(np.ones(2), np.ones(2, np.float32), keep_float64=True),
+        compare(np.ones(2), np.ones(2, ml_dtypes.bfloat16) * 2),
+        compare(None, np.ones(2)),
+        compare({"a": 1}, [1]),
+        compare(np.ones(3), np.ones(3) * 1.1, spread={"x": 1.0}),
+    ]
+    for m in mismatches:
+        assert m is not None
+        for lang in ("en", "fr"):
+            for hidden in (False, True):
+                assert describe_mismatch(m, lang, hidden)
+
+
+def test_spread_allows_a_stated_multiple_of_the_reference_spread():
+    exp = {"p": np.array([1.0, -0.5, 1e-3])}
+    got = {"p": np.array([1.0, -0.5, 1e-3 + 4e-5], np.float32)}
+    assert compare(exp, got, inputs="float32").kind == "values"
+    assert compare(exp, got, inputs="float32", spread={"p": 1e-5}, spread_multiple=5) is None
+    m = compare(exp, got, inputs="float32", spread={"p": 1e-5}, spread_multiple=3)
+    assert m.kind == "values" and m.info["spread"] == 1e-5 and m.info["spread_multiple"] == 3
+    text = describe_mismatch(m, "en", hidden=False)
+    assert "3 × 1e-05, the spread of correct implementations" in text
+    assert "l'écart entre implémentations correctes" in describe_mismatch(m, "fr", hidden=False)

@@ -142,7 +142,6 @@ CHECKS = [
         numgrad_harder,
         hidden=True,
         points=2,
-        keep_float64=True,
         tol=NUMGRAD_TOL,
         hint=NUMGRAD_HINT,
     ),
