@@ -102,3 +102,110 @@ def test_the_graders_own_compile_cache_is_set_before_jax_only(tmp_path):
     env["JAX_COMPILATION_CACHE_DIR"] = "/somewhere/else"  # the user's choice is kept
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.stdout.split() == ["False", "/somewhere/else", "/somewhere/else"], out.stderr
+
+
+# -- a fault while judging costs that check only --------------------------------------------------
+
+COMPLEX_DOUBLE = REFERENCE.replace(
+    "def double(x):\n    return 2.0 * np.asarray(x)",
+    "def double(x):\n    return (2.0 * np.asarray(x)).astype(np.complex64)",
+)
+WRONG_DOUBLE = REFERENCE.replace(
+    "def double(x):\n    return 2.0 * np.asarray(x)",
+    "def double(x):\n    return 3.0 * np.asarray(x)",
+)
+
+
+def _others_passed(result, but: str) -> None:
+    for key, s in status(result).items():
+        if key != but:
+            assert s == "passed", (key, s)
+
+
+def test_a_complex_result_costs_its_check_only():
+    result = grade_toy(COMPLEX_DOUBLE)  # this raised KeyError('expected') out of the grader
+    assert status(result)["double/values"] in ("failed", "error")
+    _others_passed(result, "double/values")
+
+
+def _grader_error(result, key: str):
+    r = next(r for r in result.checks if f"{r.check.function}/{r.check.name}" == key)
+    assert r.status == "error" and r.score == 0.0, (r.status, r.message)
+    assert r.cause == "grader" and r.failure == "grader" and r.hint == ""
+    assert "not in your code" in r.message
+    return r
+
+
+def test_a_message_that_cannot_be_written_costs_its_check_only(monkeypatch):
+    import grader.runner as runner
+
+    def broken(*args, **kwargs):
+        raise KeyError("expected")
+
+    monkeypatch.setattr(runner, "describe_mismatch", broken)
+    result = grade_toy(WRONG_DOUBLE)
+    r = _grader_error(result, "double/values")
+    assert "KeyError: 'expected'" in r.internal_error and "describe_mismatch" not in r.message
+    _others_passed(result, "double/values")
+    assert r.to_json()["cause"] == "grader" and "Traceback" in r.to_json()["internal_error"]
+
+
+def test_a_judge_that_raises_costs_its_check_only(monkeypatch):
+    import toy
+
+    def judge(cases, outputs):
+        raise ZeroDivisionError("judge bug")
+
+    monkeypatch.setattr(toy, "_judge_pair", judge)
+    result = grade_toy(REFERENCE)
+    r = _grader_error(result, "pair/shape")
+    assert "ZeroDivisionError: judge bug" in r.internal_error
+    _others_passed(result, "pair/shape")
+
+
+def test_a_comparison_or_a_static_analysis_that_raises_costs_its_check_only(monkeypatch):
+    import grader.runner as runner
+    from grader import static
+
+    real = runner.compare
+    calls = []
+
+    def compare_once_broken(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("compare bug")
+        return real(*args, **kwargs)
+
+    def static_broken(*args, **kwargs):
+        raise RuntimeError("static bug")
+
+    monkeypatch.setattr(runner, "compare", compare_once_broken)
+    monkeypatch.setattr(static, "find_forbidden", static_broken)
+    result = grade_toy(REFERENCE)
+    _grader_error(result, "double/values")  # the first compared check
+    _grader_error(result, "grad/no_autodiff")
+    assert status(result)["add/values"] == "passed" and status(result)["grad/values"] == "passed"
+
+
+def test_a_failing_hint_choice_costs_its_check_only(monkeypatch):
+    import grader.runner as runner
+
+    def broken(hint, kind):
+        raise RuntimeError("hint bug")
+
+    monkeypatch.setattr(runner, "choose_hint", broken)
+    result = grade_toy(WRONG_DOUBLE)
+    _grader_error(result, "double/values")
+    _others_passed(result, "double/values")  # passed checks choose no hint
+
+
+def test_student_errors_are_the_students_and_wrong_answers_nobodys():
+    raising = REFERENCE.replace(
+        "def add(a, b):\n    return np.asarray(a) + np.asarray(b)",
+        "def add(a, b):\n    raise ValueError('nope')",
+    )
+    result = grade_toy(raising)
+    by_key = {f"{r.check.function}/{r.check.name}": r for r in result.checks}
+    assert by_key["add/values"].status == "error" and by_key["add/values"].cause == "student"
+    assert by_key["add/values"].failure == "exception" and not by_key["add/values"].internal_error
+    assert by_key["double/values"].cause == ""
