@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 import subprocess
@@ -169,3 +171,85 @@ def test_the_installed_command_works():
         timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
+
+
+# -- a grader bug costs one check, one submission or one format, never the run -----------------
+
+
+def test_a_grader_bug_while_judging_costs_that_check_not_the_run(capsys, monkeypatch, tmp_path):
+    import grader.runner as runner
+
+    wrong = tmp_path / "ex01_perceptron.py"
+    wrong.write_text(EX01.read_text().replace("z > 0", "z >= 0"))
+
+    def broken(*args, **kwargs):
+        raise KeyError("expected")  # what a complex64 answer used to raise
+
+    monkeypatch.setattr(runner, "describe_mismatch", broken)
+    code, out, _ = run(capsys, "run", str(wrong), "--format", "json")
+    assert code == 1  # not 2: the report is written, the other checks are graded
+    checks = json.loads(out)["exercises"][0]["checks"]
+    grader_errors = [c for c in checks if c.get("cause") == "grader"]
+    assert grader_errors and all("KeyError" in c["internal_error"] for c in grader_errors)
+    assert any(c["status"] == "passed" for c in checks)
+
+
+def test_a_broken_report_format_falls_back_to_json(capsys, monkeypatch):
+    import grader.report.table as table
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("table bug")
+
+    monkeypatch.setattr(table, "render_table", broken)
+    code, out, err = run(capsys, "run", str(EX01))
+    assert code == 0  # the grade is kept: the reference passes
+    assert json.loads(out)["score"] > 0
+    assert "table report could not be written" in err and "table bug" in err
+
+
+def test_a_grader_bug_on_one_submission_costs_that_submission_not_the_batch(
+    capsys, monkeypatch, tmp_path
+):
+    import grader.batch as batch
+
+    klass = tmp_path / "class"
+    for name in ("alice", "bob", "carol"):
+        (klass / name).mkdir(parents=True)
+        shutil.copy(EX01, klass / name / "ex01_perceptron.py")
+    real = batch.grade
+
+    def grade(sid, *args, **kwargs):
+        if sid == "bob":
+            raise KeyError("expected")
+        return real(sid, *args, **kwargs)
+
+    monkeypatch.setattr(batch, "grade", grade)
+    out = tmp_path / "grades"
+    code, text, err = run(capsys, "run", "--batch", str(klass), "-e", "ex01", "--output", str(out))
+    assert code == 1 and "internal error while grading bob" in err
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO((out / "gradebook.csv").read_text()))}
+    assert set(rows) == {"alice", "bob", "carol"}
+    assert rows["alice"]["total"] == rows["carol"]["total"] == rows["alice"]["max_score"]
+    assert rows["bob"]["status"].startswith("not graded: grader error (KeyError('expected'))")
+    assert not (out / "bob.json").exists()
+
+    # Fixed grader: bob is graded on the next run, the others are not regraded.
+    monkeypatch.setattr(batch, "grade", real)
+    code, text, _ = run(capsys, "run", "--batch", str(klass), "-e", "ex01", "--output", str(out))
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO((out / "gradebook.csv").read_text()))}
+    assert code == 0 and rows["bob"]["total"] == rows["alice"]["total"]
+    assert "2 unchanged" in text
+
+
+def test_reports_with_grader_errors_are_regraded(tmp_path):
+    from grader.batch import _previous
+
+    report = {"suite": "s", "exercises": [{"checks": [{"status": "passed"}]}]}
+    path = tmp_path / "x.json"
+    path.write_text(json.dumps(report))
+    assert _previous(path) == report
+    report["exercises"][0]["checks"].append({"status": "error", "cause": "grader"})
+    path.write_text(json.dumps(report))
+    assert _previous(path) is None
+    path.write_text("{not json")
+    assert _previous(path) is None
