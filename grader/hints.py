@@ -10,11 +10,11 @@ tracer…"), so every result carries a *failure kind* and the hint is picked fro
   crash;
 * a :class:`Hints` (built with :func:`hints`) is keyed by failure kind, e.g.
   ``hints(nonfinite=OVERFLOW, tracer=JIT_HINT)``: each text is shown for its kind only
-  (with the fallbacks of :data:`FALLBACK`: ``factor`` → ``values``, ``shape`` → ``values``,
-  ``broadcast`` → ``shape``);
+  (with the fallbacks of :data:`FALLBACK`: ``factor`` → ``values``, ``shape`` → ``values``);
+  :func:`hint_for` gives one text several kinds;
 * when the check has nothing for the kind, an engine-level hint that fits the failure
   whatever the check may be shown (a tracer error: what a tracer is; an exception about
-  incompatible shapes: how shapes combine);
+  incompatible shapes: how shapes combine; a Python ``if`` on an array: ``np.where``);
 * otherwise no hint: none rather than a wrong one. A function that is missing or still
   raises ``NotImplementedError`` never gets a hint (an untouched stub must not receive the
   answer).
@@ -44,6 +44,7 @@ KINDS = (
     "slow",  # a budget check finished, over its time budget
     "tracer",  # an exception about a jax tracer (under jit, vmap or grad)
     "broadcast",  # an exception about shapes that do not fit together
+    "ambiguous",  # a Python `if`, `and`, `or` on an array ("truth value ... is ambiguous")
     "exception",  # any other exception raised by the student's code
     "timeout",  # did not finish within the check's timeout
     "crash",  # the process died, ran out of memory or wrote too much
@@ -57,7 +58,7 @@ KINDS = (
 ANSWER_KINDS = frozenset({"values", "factor", "shape", "nonfinite", "forbidden", "slow"})
 
 #: A keyed hint's text for the kind on the right also serves the kind on the left.
-FALLBACK = {"factor": "values", "shape": "values", "broadcast": "shape"}
+FALLBACK = {"factor": "values", "shape": "values"}
 
 #: Kinds that never get a hint, not even a keyed one.
 SILENT = frozenset({"missing", "import", "grader", ""})
@@ -110,6 +111,25 @@ def hints(**by_kind: Text) -> Hints:
     return Hints(values.en, values.fr, tuple(by_kind.items()))
 
 
+def hint_for(text: Text, *kinds: str) -> Hints:
+    """One text shown for the failure kinds listed; ``"answer"`` stands for all of
+    :data:`ANSWER_KINDS` (what a plain hint covers), e.g. ``hint_for(SIGMOID, "answer",
+    "ambiguous")``, ``hint_for(OVERFLOW, "nonfinite")``.
+
+    Args:
+      text: the hint.
+      *kinds: failure kinds of :data:`KINDS`, or ``"answer"``.
+
+    Returns:
+      A :class:`Hints`, to pass as a check's ``hint=``.
+    """
+    expanded: dict[str, Text] = {}
+    for kind in kinds:
+        for k in sorted(ANSWER_KINDS) if kind == "answer" else [kind]:
+            expanded[k] = text
+    return hints(**expanded)
+
+
 def kinds_of(hint: Text) -> frozenset[str]:
     """The failure kinds ``hint`` is shown for (an empty hint: none)."""
     if isinstance(hint, Hints):
@@ -145,8 +165,8 @@ def error_kind(error: dict) -> str:
       error: ``{"type", "message", "not_implemented", "memory", ...}`` as the worker sends it.
 
     Returns:
-      ``"missing"``, ``"crash"``, ``"unsupported"``, ``"tracer"``, ``"broadcast"`` or
-      ``"exception"``.
+      ``"missing"``, ``"crash"``, ``"unsupported"``, ``"tracer"``, ``"broadcast"``,
+      ``"ambiguous"`` or ``"exception"``.
     """
     kind = str(error.get("type", ""))
     message = str(error.get("message", ""))
@@ -160,6 +180,8 @@ def error_kind(error: dict) -> str:
         return "tracer"
     if kind in ("ValueError", "TypeError", "IndexError") and _SHAPE_WORDS.search(message):
         return "broadcast"
+    if kind == "ValueError" and "truth value of an array" in message:
+        return "ambiguous"
     return "exception"
 
 
@@ -203,8 +225,16 @@ BROADCAST_HINT = Text(
     "axe de a doit égaler le premier de b (les poids denses sont (n_in, n_out), les entrées "
     "(N, n_in)).",
 )
+AMBIGUOUS_HINT = Text(
+    "A Python `if`, `and`, `or` or `while` got an array of several values: it needs one "
+    "True or False. Choose elementwise with np.where(condition, a, b) (jnp.where with jax), "
+    "or say what you mean with np.any / np.all.",
+    "Un `if`, `and`, `or` ou `while` Python a reçu un tableau de plusieurs valeurs : il lui "
+    "faut un seul True ou False. Choisissez élément par élément avec np.where(condition, a, b) "
+    "(jnp.where avec jax), ou dites ce que vous voulez avec np.any / np.all.",
+)
 #: Engine-level hints: they fit a failure kind whatever the check.
-ENGINE = {"tracer": TRACER_HINT, "broadcast": BROADCAST_HINT}
+ENGINE = {"tracer": TRACER_HINT, "broadcast": BROADCAST_HINT, "ambiguous": AMBIGUOUS_HINT}
 
 
 def choose(hint: Text | None, kind: str) -> Text | None:

@@ -61,7 +61,7 @@ class CheckResult:
         """Whose fault an ``error`` or ``timeout`` is: ``"grader"`` or ``"student"`` (else "")."""
         if self.status not in ("error", "timeout"):
             return ""
-        return "grader" if self.internal_error else "student"
+        return "grader" if self.internal_error or self.failure == "grader" else "student"
 
     def to_json(self) -> dict:
         c = self.check

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.course.common import label
+from grader.hints import hint_for
 from grader.i18n import Text
 from grader.spec import Case, Exercise, compare, transform
 
@@ -256,6 +257,8 @@ LOG_SOFTMAX_HINT = Text(
     "log(softmax(z)) vaut log(0) = -inf quand une probabilité est arrondie à 0. Calculez "
     "(z − m) − log(sum(exp(z − m), axis, keepdims=True)) avec m le max le long de axis.",
 )
+# A missing keepdims shows as wrong values, a wrong shape, or a broadcasting error.
+AXIS_HINTS = hint_for(AXIS_HINT, "answer", "broadcast")
 
 EXERCISE = Exercise(
     id="ex02_activations",
@@ -266,16 +269,33 @@ EXERCISE = Exercise(
             "values",
             normal_cases,
             points=1,
-            hint=Text(
-                "σ(z) = 1/(1 + e^{-z}) elementwise on arrays of any shape: choose between two "
-                "forms with np.where / jnp.where, not with a Python `if` on the array.",
-                "σ(z) = 1/(1 + e^{-z}) élément par élément sur des tableaux de toute forme : "
-                "choisissez entre deux formes avec np.where / jnp.where, pas avec un `if` Python "
-                "sur le tableau.",
+            hint=hint_for(
+                Text(
+                    "σ(z) = 1/(1 + e^{-z}) elementwise on arrays of any shape: choose between two "
+                    "forms with np.where / jnp.where, not with a Python `if` on the array.",
+                    "σ(z) = 1/(1 + e^{-z}) élément par élément sur des tableaux de toute forme : "
+                    "choisissez entre deux formes avec np.where / jnp.where, pas avec un `if` "
+                    "Python sur le tableau.",
+                ),
+                "answer",
+                "ambiguous",  # the Python `if` on an array it speaks of
             ),
         ),
-        compare("sigmoid", "large_inputs", extreme_cases, points=1, hint=OVERFLOW_SIGMOID),
-        transform("sigmoid", "jit", jit_cases, transform="jit", points=0.5, hint=JIT_HINT),
+        compare(
+            "sigmoid",
+            "large_inputs",
+            extreme_cases,
+            points=1,
+            hint=hint_for(OVERFLOW_SIGMOID, "nonfinite"),
+        ),
+        transform(
+            "sigmoid",
+            "jit",
+            jit_cases,
+            transform="jit",
+            points=0.5,
+            hint=hint_for(JIT_HINT, "tracer"),
+        ),
         compare(
             "sigmoid_prime",
             "values",
@@ -316,8 +336,16 @@ EXERCISE = Exercise(
                 "tanh(z) = (e^z − e^-z)/(e^z + e^-z) = 2σ(2z) − 1, élément par élément.",
             ),
         ),
-        compare("tanh", "large_inputs", extreme_cases, points=1, hint=OVERFLOW_TANH),
-        transform("tanh", "jit", jit_cases, transform="jit", points=0.5, hint=JIT_HINT),
+        compare(
+            "tanh",
+            "large_inputs",
+            extreme_cases,
+            points=1,
+            hint=hint_for(OVERFLOW_TANH, "nonfinite"),
+        ),
+        transform(
+            "tanh", "jit", jit_cases, transform="jit", points=0.5, hint=hint_for(JIT_HINT, "tracer")
+        ),
         compare(
             "leaky_relu",
             "default_and_alpha",
@@ -328,12 +356,31 @@ EXERCISE = Exercise(
                 "z si z > 0, alpha·z sinon, avec l'alpha reçu (0.01 par défaut).",
             ),
         ),
-        compare("softmax", "rows", softmax_rows_cases, points=1, hint=AXIS_HINT),
-        compare("softmax", "axis", softmax_axis_cases, points=1, hint=AXIS_HINT),
-        compare("softmax", "large_logits", large_logit_cases, points=1, hint=MAX_TRICK),
-        transform("softmax", "vmap", vmap_cases, transform="vmap", points=0.5, hint=JIT_HINT),
-        compare("log_softmax", "rows", log_softmax_rows_cases, points=1, hint=AXIS_HINT),
-        compare("log_softmax", "large_gaps", large_gap_cases, points=1, hint=LOG_SOFTMAX_HINT),
+        compare("softmax", "rows", softmax_rows_cases, points=1, hint=AXIS_HINTS),
+        compare("softmax", "axis", softmax_axis_cases, points=1, hint=AXIS_HINTS),
+        compare(
+            "softmax",
+            "large_logits",
+            large_logit_cases,
+            points=1,
+            hint=hint_for(MAX_TRICK, "nonfinite"),
+        ),
+        transform(
+            "softmax",
+            "vmap",
+            vmap_cases,
+            transform="vmap",
+            points=0.5,
+            hint=hint_for(JIT_HINT, "tracer"),
+        ),
+        compare("log_softmax", "rows", log_softmax_rows_cases, points=1, hint=AXIS_HINTS),
+        compare(
+            "log_softmax",
+            "large_gaps",
+            large_gap_cases,
+            points=1,
+            hint=hint_for(LOG_SOFTMAX_HINT, "nonfinite"),
+        ),
         transform(
             "log_softmax",
             "jit",
@@ -341,7 +388,7 @@ EXERCISE = Exercise(
             transform="jit",
             options={"static_argnums": [1]},
             points=0.5,
-            hint=JIT_HINT,
+            hint=hint_for(JIT_HINT, "tracer"),
         ),
     ],
 )

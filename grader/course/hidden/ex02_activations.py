@@ -13,6 +13,7 @@ from grader.course.ex02_activations import (
     OVERFLOW_SIGMOID,
     OVERFLOW_TANH,
 )
+from grader.hints import hint_for, hints
 from grader.i18n import Text
 from grader.spec import Case, compare
 
@@ -228,7 +229,13 @@ def log_softmax_harder(rng):
 
 
 CHECKS = [
-    compare("sigmoid", "extremes_and_jax", extremes_and_jax, hidden=True, hint=OVERFLOW_SIGMOID),
+    compare(
+        "sigmoid",
+        "extremes_and_jax",
+        extremes_and_jax,
+        hidden=True,
+        hint=hint_for(OVERFLOW_SIGMOID, "nonfinite"),
+    ),
     compare(
         "sigmoid",
         "left_tail_precision",
@@ -249,11 +256,15 @@ CHECKS = [
         "large_inputs",
         prime_extremes,
         hidden=True,
-        hint=Text(
-            "e^{-z}/(1 + e^{-z})² is inf/inf = NaN for z = -1e4: use σ(z)·(1 − σ(z)) with a "
-            "stable σ.",
-            "e^{-z}/(1 + e^{-z})² vaut inf/inf = NaN pour z = -1e4 : utilisez σ(z)·(1 − σ(z)) "
-            "avec une σ stable.",
+        # Overflow advice only: a doubled σ' has finite, wrong values (no overflow to fix).
+        hint=hint_for(
+            Text(
+                "e^{-z}/(1 + e^{-z})² is inf/inf = NaN for z = -1e4: use σ(z)·(1 − σ(z)) with a "
+                "stable σ.",
+                "e^{-z}/(1 + e^{-z})² vaut inf/inf = NaN pour z = -1e4 : utilisez σ(z)·(1 − σ(z)) "
+                "avec une σ stable.",
+            ),
+            "nonfinite",
         ),
     ),
     compare(
@@ -281,7 +292,13 @@ CHECKS = [
             "1.0 si z > 0 strictement (même minuscule), 0.0 si z <= 0 (0 et -0.0 compris).",
         ),
     ),
-    compare("tanh", "extremes_and_jax", tanh_extremes, hidden=True, hint=OVERFLOW_TANH),
+    compare(
+        "tanh",
+        "extremes_and_jax",
+        tanh_extremes,
+        hidden=True,
+        hint=hint_for(OVERFLOW_TANH, "nonfinite"),
+    ),
     compare(
         "leaky_relu",
         "jax_and_alpha",
@@ -297,15 +314,15 @@ CHECKS = [
         "axes_jax_and_large",
         softmax_harder,
         hidden=True,
-        hint=Text(AXIS_HINT.en + " " + MAX_TRICK.en, AXIS_HINT.fr + " " + MAX_TRICK.fr),
+        hint=hints(values=AXIS_HINT, shape=AXIS_HINT, broadcast=AXIS_HINT, nonfinite=MAX_TRICK),
     ),
     compare(
         "log_softmax",
         "axes_jax_and_large",
         log_softmax_harder,
         hidden=True,
-        hint=Text(
-            AXIS_HINT.en + " " + LOG_SOFTMAX_HINT.en, AXIS_HINT.fr + " " + LOG_SOFTMAX_HINT.fr
+        hint=hints(
+            values=AXIS_HINT, shape=AXIS_HINT, broadcast=AXIS_HINT, nonfinite=LOG_SOFTMAX_HINT
         ),
     ),
 ]
