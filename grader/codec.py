@@ -22,11 +22,52 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import struct
+
+# Inside the worker, student code runs in this very process and may rebind library names
+# (``np.ascontiguousarray = ...``, ``builtins.isinstance = ...``, ``json.dumps = ...``) at
+# import. Everything the codec calls is bound here, when the worker starts and before any
+# student code runs, so that such a patch cannot break (or steer) what the worker sends.
+from builtins import (  # noqa: UP029 (bound on purpose, see above)
+    all,
+    bytes,
+    dict,
+    enumerate,
+    float,
+    frozenset,
+    getattr,
+    hasattr,
+    int,
+    isinstance,
+    len,
+    list,
+    memoryview,
+    ord,
+    repr,
+    str,
+    tuple,
+    type,
+)
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+_asarray = np.asarray
+_ascontiguousarray = np.ascontiguousarray
+_frombuffer = np.frombuffer
+_np_dtype = np.dtype
+_ndarray = np.ndarray
+_generic = np.generic
+_isfinite = math.isfinite
+_prod = math.prod
+_json_encode = json.JSONEncoder(separators=(",", ":")).encode
+_json_decode = json.JSONDecoder().decode
+_pack_u32 = struct.Struct(">I").pack
+_unpack_u32 = struct.Struct(">I").unpack
+_pack_u64 = struct.Struct(">Q").pack
+_os_write = os.write
 
 MAGIC = b"JXG1"
 MAX_HEADER_BYTES = 64 * 2**20
@@ -87,22 +128,22 @@ def _dtype_from_name(name: str) -> np.dtype:
     if name == "bfloat16":
         import ml_dtypes  # shipped with jax; only needed for bfloat16
 
-        return np.dtype(ml_dtypes.bfloat16)
-    return np.dtype(name)
+        return _np_dtype(ml_dtypes.bfloat16)
+    return _np_dtype(name)
 
 
 def _as_numpy(value: Any) -> np.ndarray | None:
     """Return ``value`` as a numpy array if it is an array type we accept, else None."""
-    if isinstance(value, np.ndarray):
-        return np.asarray(value).view(np.ndarray) if type(value) is not np.ndarray else value
-    if isinstance(value, np.generic):
-        return np.asarray(value)
+    if isinstance(value, _ndarray):
+        return _asarray(value).view(_ndarray) if type(value) is not _ndarray else value
+    if isinstance(value, _generic):
+        return _asarray(value)
     mod = type(value).__module__ or ""
     if mod.startswith(("jax", "jaxlib")) and hasattr(value, "dtype") and hasattr(value, "shape"):
         dtype_name = str(getattr(value, "dtype", ""))
         if dtype_name.startswith("key<"):
             raise UnsupportedType("a PRNG key array (use jax.random.key_data to return it)", "")
-        return np.asarray(value)
+        return _asarray(value)
     return None
 
 
@@ -126,7 +167,7 @@ class _Encoder:
         if t is int:
             return {"t": "int", "v": str(value)}
         if t is float:
-            return {"t": "float", "v": value if math.isfinite(value) else repr(value)}
+            return {"t": "float", "v": value if _isfinite(value) else repr(value)}
         if t is str:
             return {"t": "str", "v": value}
         if self.allow_refs and t is Ref:
@@ -151,7 +192,7 @@ class _Encoder:
             raise UnsupportedType(t.__name__, path)
         if array.dtype.name not in _DTYPES:
             raise UnsupportedType(f"array of dtype {array.dtype}", path)
-        data = np.ascontiguousarray(array).tobytes()
+        data = _ascontiguousarray(array).tobytes()
         self.buffers.append(data)
         return {
             "t": "array",
@@ -184,8 +225,8 @@ def encode(value: Any, *, allow_refs: bool = False) -> bytes:
     for buf in enc.buffers:
         offsets.append([pos, len(buf)])
         pos += len(buf)
-    header = json.dumps({"tree": tree, "buffers": offsets}, separators=(",", ":")).encode()
-    return b"".join([MAGIC, struct.pack(">I", len(header)), header, *enc.buffers])
+    header = _json_encode({"tree": tree, "buffers": offsets}).encode()
+    return b"".join([MAGIC, _pack_u32(len(header)), header, *enc.buffers])
 
 
 class _Decoder:
@@ -275,12 +316,12 @@ class _Decoder:
         if type(b) is not int or not 0 <= b < len(self.buffers):
             raise CodecError("malformed array buffer index")
         start, length = self.buffers[b]
-        count = math.prod(shape)
+        count = _prod(shape)
         if count * dtype.itemsize != length:
             raise CodecError("array buffer size does not match its shape and dtype")
         data = self.body[start : start + length]
         # A copy: the result owns its memory and is writable, independent of the message.
-        return np.frombuffer(data, dtype=dtype, count=count).reshape(shape).copy()
+        return _frombuffer(data, dtype=dtype, count=count).reshape(shape).copy()
 
 
 def decode(message: bytes, *, resolve_ref=None) -> Any:
@@ -299,11 +340,11 @@ def decode(message: bytes, *, resolve_ref=None) -> Any:
     view = memoryview(message)
     if len(view) < 8 or bytes(view[:4]) != MAGIC:
         raise CodecError("not a grader message (bad magic)")
-    (hlen,) = struct.unpack(">I", view[4:8])
+    (hlen,) = _unpack_u32(view[4:8])
     if hlen > MAX_HEADER_BYTES or 8 + hlen > len(view):
         raise CodecError("message header size is invalid")
     try:
-        header = json.loads(bytes(view[8 : 8 + hlen]))
+        header = _json_decode(bytes(view[8 : 8 + hlen]).decode("utf-8"))
     except (ValueError, RecursionError) as exc:
         raise CodecError("message header is not valid JSON") from exc
     if not isinstance(header, dict):
@@ -326,12 +367,74 @@ def decode(message: bytes, *, resolve_ref=None) -> Any:
         raise CodecError("message nested too deeply") from exc
 
 
+def encode_plain(value: Any) -> bytes:
+    """Encode a tree of ``None``, ``bool``, ``int``, ``float``, ``str``, lists and
+    ``str``-keyed dicts, with neither ``json`` nor numpy: the worker's own messages.
+
+    Whatever student code did to the libraries of its process, this still works, so the
+    worker can always say what happened (a case's error, the end of a job). The result
+    decodes with :func:`decode` like any message.
+
+    Raises:
+      CodecError: a value of another type, or nested deeper than ``MAX_DEPTH``.
+    """
+    header = ('{"tree":' + _plain(value, 0) + ',"buffers":[]}').encode("utf-8")
+    return b"".join([MAGIC, _pack_u32(len(header)), header])
+
+
+_PLAIN_CHARS = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _-.,:;/()[]<>=+*'!?#%&@^|~{}$"
+)
+
+
+def _plain_str(text: str) -> str:
+    out = []
+    for ch in str.__str__(text):  # an exact str: a subclass cannot change how it iterates
+        if ch in _PLAIN_CHARS:
+            out.append(ch)
+            continue
+        code = ord(ch)
+        if code <= 0xFFFF:
+            out.append(f"\\u{code:04x}")
+        else:  # a JSON surrogate pair
+            code -= 0x10000
+            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+    return '"' + "".join(out) + '"'
+
+
+def _plain(value: Any, depth: int) -> str:
+    if depth > MAX_DEPTH:
+        raise CodecError("message nested too deeply")
+    t = type(value)
+    if value is None:
+        return '{"t":"none"}'
+    if t is bool:
+        return '{"t":"bool","v":true}' if value else '{"t":"bool","v":false}'
+    if t is int:
+        return '{"t":"int","v":"' + int.__repr__(value) + '"}'
+    if t is float:
+        text = float.__repr__(value)
+        return '{"t":"float","v":' + (text if _isfinite(value) else '"' + text + '"') + "}"
+    if t is str:
+        return '{"t":"str","v":' + _plain_str(value) + "}"
+    if t in (list, tuple):
+        kind = "list" if t is list else "tuple"
+        items = ",".join([_plain(v, depth + 1) for v in value])
+        return '{"t":"' + kind + '","v":[' + items + "]}"
+    if t is dict:
+        pairs = []
+        for k, v in value.items():
+            if type(k) is not str:
+                raise CodecError("a plain message has str keys only")
+            pairs.append("[" + _plain(k, depth + 1) + "," + _plain(v, depth + 1) + "]")
+        return '{"t":"dict","v":[' + ",".join(pairs) + "]}"
+    raise CodecError(f"a plain message cannot hold a {t.__name__}")
+
+
 def write_frame(fd: int, payload: bytes) -> None:
     """Write one length-prefixed frame to a file descriptor."""
-    import os
-
-    data = struct.pack(">Q", len(payload)) + payload
+    data = _pack_u64(len(payload)) + payload
     view = memoryview(data)
     while view:
-        n = os.write(fd, view)
+        n = _os_write(fd, view)
         view = view[n:]

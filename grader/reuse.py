@@ -12,7 +12,8 @@ first student module runs (:func:`snapshot`), and after each exercise (:func:`ti
   filters, the recursion limit, the standard streams, garbage collection;
 - refuses reuse when it sees what it cannot put back: a changed JAX configuration (such as
   ``jax_enable_x64``), a rebound public name of numpy, jax, jaxnn, the grader's drivers,
-  ``math``, ``random`` or the builtins (a monkeypatch), a replaced module, a signal handler,
+  ``math``, ``random``, ``json``, ``struct`` or the builtins (``__import__`` included: a
+  monkeypatch), a replaced module, a signal handler,
   a trace or profile hook, a thread or process left running, a redirected output
   descriptor, or a process grown past half of its address-space limit.
 
@@ -25,6 +26,7 @@ side effects of the previous one.
 
 from __future__ import annotations
 
+import builtins
 import gc
 import os
 import random
@@ -38,7 +40,17 @@ from typing import Any
 
 # Public modules (no part of the name starting with "_") of these packages are watched for
 # rebound names.
-WATCHED_PACKAGES = ("builtins", "math", "random", "numpy", "jax", "jaxnn", "grader")
+WATCHED_PACKAGES = (
+    "builtins",
+    "math",
+    "random",
+    "json",
+    "struct",
+    "numpy",
+    "jax",
+    "jaxnn",
+    "grader",
+)
 # Beyond this share of RLIMIT_AS, the next exercise gets a fresh child (and all its memory).
 MAX_ADDRESS_SPACE_SHARE = 0.5
 
@@ -108,6 +120,7 @@ class Snapshot:
         import numpy as np
 
         self.modules = dict(sys.modules)
+        self.import_hook = builtins.__import__
         self.module_dicts = {
             name: dict(vars(m))
             for name, m in self.modules.items()
@@ -134,6 +147,8 @@ class Snapshot:
 
     def refusal(self) -> str | None:
         """Why this process must not serve another exercise, or None."""
+        if builtins.__import__ is not self.import_hook:
+            return "builtins.__import__ was replaced"
         if _jax_config() != self.jax_config:
             return "the JAX configuration changed (jax.config.update)"
         for name, old in self.module_dicts.items():

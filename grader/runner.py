@@ -350,6 +350,10 @@ class Session:
     one as the previous exercise's if that left it clean (:mod:`grader.reuse`). A module
     that fails to import is not tried again; after a timeout, an invalid answer or a memory
     blow-up the whole sandbox is replaced, after a crash only the child.
+
+    No outcome is blamed on what ran before it: an import that fails in a sandbox where
+    other student code ran is tried again in a fresh one, and so is a check that crashes,
+    times out or answers invalidly (see :func:`_run_check`); only the fresh outcome counts.
     """
 
     def __init__(
@@ -370,6 +374,7 @@ class Session:
         self.failures: dict[str, StartFailure] = {}
         self._booting = False  # the worker was started but its boot not yet awaited
         self._import_output = ""
+        self._last_worker = None  # the worker get() last handed out
         if eager:
             self.worker = self._new_worker(wait=False)
             self._booting = True
@@ -398,13 +403,22 @@ class Session:
             self.worker.wait_booted(SPAWN_TIMEOUT)
         worker = self.worker
         if worker is not None and worker.alive() and worker.loaded == exercise.id:
+            self._last_worker = worker
             return worker, self.ready[exercise.id]
         if worker is None or not worker.alive():
             self.close()
             worker = self.worker = self._new_worker()
+        used = bool(getattr(worker, "history", ()))  # other student code ran there
         start = worker.load(
             f"{exercise.id}.py", exercise.id, exercise.functions, exercise.import_timeout
         )
+        if isinstance(start, StartFailure) and used:
+            # Perhaps not this module's fault: an earlier one may have harmed the sandbox.
+            self.close()
+            worker = self.worker = self._new_worker()
+            start = worker.load(
+                f"{exercise.id}.py", exercise.id, exercise.functions, exercise.import_timeout
+            )
         if isinstance(start, StartFailure):
             self.failures[exercise.id] = start
             if not worker.alive():
@@ -412,7 +426,13 @@ class Session:
             return None, start
         self.ready.setdefault(exercise.id, start)
         self._import_output = start.output
+        self._last_worker = worker
         return worker, self.ready[exercise.id]
+
+    def last_job_fresh(self) -> bool:
+        """Whether the last job ran in a sandbox where no other check or module had run
+        (asked after the job, when that sandbox may already be closed)."""
+        return getattr(self._last_worker, "last_job_fresh", True)
 
     def take_import_output(self) -> str:
         """What the module printed when it was last imported (once; then "")."""
@@ -561,7 +581,14 @@ def _run_check(
 ) -> CheckResult:
     def run() -> CheckResult:
         try:
-            return _run_check_in(check, exercise, session, expected, options, file_name)
+            res = _run_check_in(check, exercise, session, expected, options, file_name)
+            if _sandbox_failure(res) and not session.last_job_fresh():
+                # Other student code ran in that sandbox first and may have harmed it (killed
+                # its processes, filled its memory or output, patched its libraries): the
+                # check runs again in a fresh one, and only that outcome counts.
+                session.discard()
+                res = _run_check_in(check, exercise, session, expected, options, file_name)
+            return res
         except Exception:
             session.discard()  # the worker may be mid-job: the next check gets a fresh one
             raise
@@ -571,6 +598,12 @@ def _run_check(
     if printed:
         res.output = clean_text(printed) + res.output
     return res
+
+
+def _sandbox_failure(res: CheckResult) -> bool:
+    """Whether the check ended in a way an earlier check could have caused: a timeout, a
+    crash or invalid answer, running out of memory or of output (``failure`` "crash")."""
+    return res.status in ("timeout", "error") and res.failure in ("timeout", "crash")
 
 
 def _run_check_in(

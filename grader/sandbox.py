@@ -33,7 +33,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from grader import codec
+from grader import cgroups, codec, jaxcache, sandbox_files
 from grader.reuse import pids_of_uid
 
 # Started as root, each worker runs under its own unused uid drawn from this range: the
@@ -44,6 +44,17 @@ SUBMISSION_MOUNT = "/submission"
 MAX_FRAME_BYTES = 512 * 2**20
 OUTPUT_SHOWN_BYTES = 4000
 _WORKER_FILES = ("__init__.py", "worker.py", "codec.py", "reuse.py", "drivers")
+
+
+def _library_roots() -> list[str]:
+    """Where the worker finds grader and jaxnn inside bubblewrap: their copies (see
+    :mod:`grader.sandbox_files`), or jaxnn's own folder where it is too large to copy."""
+    import jaxnn
+
+    jaxnn_dir = Path(jaxnn.__file__).resolve().parent
+    if sandbox_files.small_enough(jaxnn_dir):
+        return [sandbox_files.LIBRARY_MOUNT]
+    return [sandbox_files.LIBRARY_MOUNT, str(jaxnn_dir.parent)]
 
 
 @dataclass(frozen=True)
@@ -116,12 +127,16 @@ def _namespace_args() -> list[str]:
     return ["--unshare-user", *common]
 
 
-def _boot_code() -> str:
+def _boot_code(roots: list[str] | None = None) -> str:
     """The worker's entry point: import the same ``grader`` and ``jaxnn`` as this process
-    (not whatever an installed copy would resolve to), then run ``grader.worker``."""
+    (not whatever an installed copy would resolve to), then run ``grader.worker``.
+
+    ``roots``: the folders holding them, as the worker sees them (default: this process's).
+    """
     import jaxnn
 
-    roots = [str(_grader_dir().parent), str(Path(jaxnn.__file__).resolve().parent.parent)]
+    if roots is None:
+        roots = [str(_grader_dir().parent), str(Path(jaxnn.__file__).resolve().parent.parent)]
     return (
         f"import sys; sys.path[0:0] = {list(dict.fromkeys(roots))!r}; "
         "from grader import worker; worker.main()"
@@ -175,7 +190,8 @@ def _python_paths(hidden: list[Path]) -> tuple[list[Path], list[Path]]:
     return mounts, masks
 
 
-COMPILE_CACHE_MOUNT = "/jaxcache"
+# The worker's compilation cache: in its private /tmp, seeded with copies of the host's.
+COMPILE_CACHE_MOUNT = "/tmp/.jaxcache"
 
 
 def _bwrap_argv(
@@ -184,12 +200,18 @@ def _bwrap_argv(
     hidden: list[Path],
     uid: int | None,
     compile_cache: Path | None = None,
-) -> list[str]:
+    seed: list[tuple[str, int]] = (),
+) -> tuple[list[str], sandbox_files.Copies]:
+    """bubblewrap's command line, and the copies of host files it makes (their descriptors
+    must be passed to it). ``seed``: the compilation cache's entries to copy in."""
     import jaxnn
 
     grader_dir = _grader_dir()
     jaxnn_dir = Path(jaxnn.__file__).resolve().parent
-    argv = [shutil.which("bwrap") or "bwrap", *_namespace_args()]
+    copies = sandbox_files.Copies()
+    # --as-pid-1: the fork server is the PID namespace's init, which the kernel delivers no
+    # signal from inside the namespace: student code cannot kill it (os.kill(1, 9)).
+    argv = [shutil.which("bwrap") or "bwrap", *_namespace_args(), "--as-pid-1"]
     argv += ["--ro-bind", "/usr", "/usr"]
     for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
         if os.path.islink(top):
@@ -201,14 +223,17 @@ def _bwrap_argv(
             argv += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
 
     # The private /tmp first: what is mounted below /tmp (a project unpacked there) goes on top.
-    argv += ["--size", str(config.tmp_mb * 2**20), "--perms", "1777", "--tmpfs", "/tmp"]
+    # Its size: the student's share, plus the compilation cache's seed (the grader's).
+    tmp_bytes = config.tmp_mb * 2**20 + sum(size for _, size in seed)
+    argv += ["--size", str(tmp_bytes), "--perms", "1777", "--tmpfs", "/tmp"]
     mounts, masks = _python_paths([*hidden, grader_dir])
-    if not any(jaxnn_dir.is_relative_to(m) for m in mounts):
+    # jaxnn is copied next to the worker's files, unless it is large (then bind-mounted).
+    copy_jaxnn = sandbox_files.small_enough(jaxnn_dir)
+    if not copy_jaxnn and not any(jaxnn_dir.is_relative_to(m) for m in mounts):
         mounts.append(jaxnn_dir)
-    grader_inside = grader_dir in masks
     # Parent folders must be traversable by the unprivileged sandbox user.
     made: set[Path] = {Path("/")}
-    for target in [*mounts, grader_dir]:
+    for target in mounts:
         for parent in reversed(target.parents):
             if parent not in made and not any(parent.is_relative_to(m) for m in mounts):
                 made.add(parent)
@@ -216,16 +241,21 @@ def _bwrap_argv(
     for m in mounts:
         argv += ["--ro-bind", str(m), str(m)]
     for h in masks:
-        if h != grader_dir:
-            argv += ["--perms", "0755", "--tmpfs", str(h)]
-    # The grader package, reduced to the worker's own files.
-    argv += ["--perms", "0755", "--tmpfs" if grader_inside else "--dir", str(grader_dir)]
-    for name in _WORKER_FILES:
-        argv += ["--ro-bind", str(grader_dir / name), str(grader_dir / name)]
-    argv += ["--ro-bind", str(submission_dir), SUBMISSION_MOUNT]
+        argv += ["--perms", "0755", "--tmpfs", str(h)]
+    # The worker's own files (and jaxnn), the submission and the cache seed: copies, which
+    # show no host path in /proc/self/mountinfo (see grader.sandbox_files).
+    sandbox_files.worker_files(grader_dir, _WORKER_FILES, copies)
+    if copy_jaxnn:
+        copies.tree(jaxnn_dir, f"{sandbox_files.LIBRARY_MOUNT}/jaxnn")
+    if sandbox_files.small_enough(submission_dir):
+        copies.tree(submission_dir, SUBMISSION_MOUNT)
+    else:
+        argv += ["--ro-bind", str(submission_dir), SUBMISSION_MOUNT]
     if compile_cache is not None:
-        # Writable, but private to this submission's file: nobody else's code reads it.
-        argv += ["--bind", str(compile_cache), COMPILE_CACHE_MOUNT]
+        copies.dir(COMPILE_CACHE_MOUNT, 0o1777)
+        for name, _ in seed:
+            copies.file(compile_cache / name, f"{COMPILE_CACHE_MOUNT}/{name}", 0o644)
+    argv += copies.argv
     argv += ["--proc", "/proc", "--dev", "/dev"]
     argv += ["--clearenv", "--chdir", "/tmp"]
     env = _worker_env(config, COMPILE_CACHE_MOUNT if compile_cache is not None else None)
@@ -234,7 +264,7 @@ def _bwrap_argv(
     argv.append("--")
     if uid is not None:
         argv += _setpriv_args(uid)
-    return argv
+    return argv, copies
 
 
 def _setpriv_args(uid: int) -> list[str]:
@@ -435,6 +465,12 @@ class Worker:
         self._tmp = tempfile.TemporaryDirectory(prefix="grader-")
         self._out_path = Path(self._tmp.name) / "output.txt"
         self._out_pos = 0
+        self.cgroup: cgroups.MemoryCgroup | None = None
+        self._oom_kills = 0
+        self._seeded: set[str] = set()
+        # What student code ran in this sandbox: "module:<name>" and "check:<id>" entries.
+        self.history: list[str] = []
+        self.last_job_fresh = True
 
     # -- process management ---------------------------------------------------------------
 
@@ -449,23 +485,33 @@ class Worker:
         Call it from a thread that outlives the worker: bubblewrap's ``--die-with-parent``
         ends the sandbox when the thread that started it ends.
         """
-        python = [sys.executable, "-I", "-B", "-c", _boot_code()]
         limits = _limits_prefix(self.config, self.uid)
+        seed = jaxcache.seed_entries(self.compile_cache)
+        self._seeded = {name for name, _ in seed}
+        copies = sandbox_files.Copies()
         if self.mode == "bwrap":
-            argv = limits + _bwrap_argv(
-                self.submission_dir, self.config, self.hidden, self.uid, self.compile_cache
+            python = [sys.executable, "-I", "-B", "-c", _boot_code(_library_roots())]
+            bwrap, copies = _bwrap_argv(
+                self.submission_dir, self.config, self.hidden, self.uid, self.compile_cache, seed
             )
-            argv += python
+            argv = limits + bwrap + python
             env, cwd = None, None
         else:
+            python = [sys.executable, "-I", "-B", "-c", _boot_code()]
             argv = limits + (_setpriv_args(self.uid) if self.uid is not None else []) + python
+            cache = self._rlimits_cache(seed)
             if self.uid is not None:
                 os.chown(self._tmp.name, self.uid, self.uid)
-            env = _worker_env(self.config, str(self.compile_cache) if self.compile_cache else None)
+            env = _worker_env(self.config, cache)
             env["HOME"] = env["TMPDIR"] = self._tmp.name
             env["XDG_CACHE_HOME"] = f"{self._tmp.name}/.cache"
             # -I drops PYTHONPATH; the worker imports grader through the installed package.
             cwd = self._tmp.name
+        # The whole worker in a memory cgroup (tmpfs and memfd pages count), joined before
+        # anything runs; its limit covers the copies the grader hands it too.
+        self.cgroup = cgroups.create(self.config.memory_mb * 2**20 + copies.bytes)
+        if self.cgroup is not None:
+            argv = cgroups.join_prefix(self.cgroup) + argv
         job_r, job_w = os.pipe()
         res_r, res_w = os.pipe()
         out = open(self._out_path, "ab")
@@ -479,13 +525,16 @@ class Worker:
                 cwd=cwd,
                 start_new_session=True,
                 close_fds=True,
+                pass_fds=copies.fds,
             )
         except OSError as exc:
+            self._remove_cgroup()
             raise SandboxError(f"could not start a worker: {exc}") from exc
         finally:
             os.close(job_r)
             os.close(res_w)
             out.close()
+            copies.close()
         self._job_fd = job_w
         self._reader = _FrameReader(res_r)
         self._res_fd = res_r
@@ -501,6 +550,7 @@ class Worker:
         """Import the submission's ``file_name`` as ``module_name`` in a new child process."""
         if self.loaded is not None:
             self.release()
+        self.history.append(f"module:{module_name}")
         if self.mode == "bwrap":
             module_path, sys_path = f"{SUBMISSION_MOUNT}/{file_name}", [SUBMISSION_MOUNT]
         else:
@@ -646,6 +696,7 @@ class Worker:
                 os.close(self._job_fd)
             except OSError:
                 pass
+            self._harvest_cache()
             self.kill()
             try:
                 os.close(self._res_fd)
@@ -653,7 +704,53 @@ class Worker:
                 pass
             self._reader.close()
             self.proc = None
+        self._remove_cgroup()
         self._tmp.cleanup()
+
+    # -- what the grader keeps of a worker, and what it gives back ---------------------------
+
+    def _rlimits_cache(self, seed: list[tuple[str, int]]) -> str | None:
+        """Without bubblewrap: the worker's cache folder in its private temporary folder,
+        seeded with copies (the host's folder is never handed to it)."""
+        if self.compile_cache is None:
+            return None
+        folder = Path(self._tmp.name) / ".jaxcache"
+        folder.mkdir(exist_ok=True)
+        for name, _ in seed:
+            try:
+                shutil.copyfile(self.compile_cache / name, folder / name)
+            except OSError:
+                self._seeded.discard(name)
+        if self.uid is not None:
+            os.chown(folder, self.uid, self.uid)
+        return str(folder)
+
+    def _harvest_cache(self) -> None:
+        """Copy the worker's new compilation cache entries back to the host (bounded; see
+        :func:`grader.jaxcache.harvest`), while its private /tmp still exists."""
+        if self.compile_cache is None or not self.alive():
+            return
+        if self.mode != "bwrap":
+            source = str(Path(self._tmp.name) / ".jaxcache")
+        else:
+            root = _sandbox_root(self.proc.pid)
+            if root is None:
+                return
+            source = f"{root}{COMPILE_CACHE_MOUNT}"
+        jaxcache.harvest(source, self.compile_cache, self._seeded)
+
+    def _remove_cgroup(self) -> None:
+        if self.cgroup is not None:
+            self.cgroup.remove()
+            self.cgroup = None
+
+    def memory_killed(self) -> bool:
+        """Whether the kernel stopped one of this worker's processes for going over its
+        memory limit since the last call (a memory cgroup's own count)."""
+        if self.cgroup is None:
+            return False
+        seen, self._oom_kills = self._oom_kills, self.cgroup.oom_kills()
+        return self._oom_kills > seen
 
     def __enter__(self) -> Worker:
         return self
@@ -710,6 +807,10 @@ class Worker:
             "cases": cases,
         }
         outcomes: list[CaseOutcome | None] = [None] * len(cases)
+        # Fresh: nothing but this check (its rounds "<id>#<n>") and its module ran here before.
+        own = {f"check:{job_id.split('#')[0]}", f"module:{self.loaded}"}
+        self.last_job_fresh = all(h in own for h in self.history)
+        self.history.append(f"check:{job_id.split('#')[0]}")
         start = time.monotonic()
         if not self._send(job):
             return JobOutcome("crashed", outcomes, 0.0, self._take_output(), self._death_detail())
@@ -741,6 +842,16 @@ class Worker:
                 if msg.get("op") == "done":
                     if any(o is None for o in outcomes):
                         raise codec.CodecError("a case without an answer")
+                    broken = next(
+                        (o.error for o in outcomes if o.error and o.error["transport"]), None
+                    )
+                    if broken is not None:  # the worker could not send a result: see worker.py
+                        detail = (
+                            f"its result could not be sent: {broken['type']}: {broken['message']}"
+                        )
+                        return JobOutcome(
+                            "invalid", outcomes, elapsed, self._take_output(), detail[:500]
+                        )
                     return JobOutcome("ok", outcomes, elapsed, self._take_output())
                 index = msg.get("index")
                 if msg.get("op") != "case" or type(index) is not int:
@@ -764,6 +875,8 @@ def _status_detail(signum: int, code: int, worker: Worker) -> str:
     size = path.stat().st_size if path.exists() else 0
     if signum == signal.SIGXFSZ or size >= worker.config.output_mb * 2**20:
         return f"printed more than {worker.config.output_mb} MiB of output"
+    if signum == signal.SIGKILL and worker.memory_killed():
+        return f"used more than {worker.config.memory_mb} MiB of memory, its limit"
     if signum == signal.SIGKILL:
         return "was killed (it probably ran out of memory)"
     if signum:
@@ -783,6 +896,21 @@ def _child_detail(msg: dict, worker: Worker) -> str:
     signum = signum if type(signum) is int else 0
     code = code if type(code) is int else -1
     return _status_detail(signum, code, worker)
+
+
+def _sandbox_root(bwrap_pid: int) -> str | None:
+    """``/proc/PID/root`` of the sandbox started by the bubblewrap process ``bwrap_pid``
+    (its child, in the sandbox's mount namespace), or None."""
+    try:
+        with open(f"/proc/{bwrap_pid}/task/{bwrap_pid}/children") as f:
+            children = [int(p) for p in f.read().split()]
+        own = os.stat("/proc/self/ns/mnt").st_ino
+        for pid in children:
+            if os.stat(f"/proc/{pid}/ns/mnt").st_ino != own:
+                return f"/proc/{pid}/root"
+    except (OSError, ValueError):
+        pass
+    return None
 
 
 def _kill_uid(uid: int, wait_s: float = 10.0) -> None:
@@ -809,6 +937,6 @@ def _clean_error(error: Any) -> dict:
     for key in ("type", "message", "traceback"):
         value = error.get(key, "")
         out[key] = value[:4000] if isinstance(value, str) else ""
-    for key in ("not_implemented", "memory"):
+    for key in ("not_implemented", "memory", "transport"):
         out[key] = error.get(key) is True
     return out

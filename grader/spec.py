@@ -373,7 +373,10 @@ class Exercise:
     id: str
     title: Text
     checks: tuple[Check, ...]
-    import_timeout: float = 90.0
+    # Seconds to import the student's module, cold compilation caches included (the
+    # slowest reference imports in a fraction of that); a module that trains or sleeps at
+    # its top level is stopped here and told to move that work under __main__.
+    import_timeout: float = 20.0
 
     def __post_init__(self) -> None:
         checks = tuple(replace(c, exercise=self.id) for c in self.checks)

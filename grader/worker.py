@@ -12,14 +12,34 @@ rest of the grader except the codec, the drivers and :mod:`grader.reuse`.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import struct
 import sys
 import time
 import traceback
+
+# Bound before any student code runs: a module that rebinds builtins or library names at
+# import must not break the worker's own work (see grader.codec).
+from builtins import (  # noqa: UP029 (bound on purpose, see above)
+    BaseException,
+    callable,
+    dict,
+    enumerate,
+    getattr,
+    isinstance,
+    len,
+    reversed,
+    str,
+    type,
+)
 from typing import Any
 
 from grader import codec, drivers, reuse
+
+_os_read = os.read
+_unpack_u64 = struct.Struct(">Q").unpack
+_perf_counter = time.perf_counter
 
 MAX_MESSAGE_CHARS = 2000
 MAX_TRACEBACK_CHARS = 4000
@@ -28,7 +48,7 @@ MAX_TRACEBACK_CHARS = 4000
 def _read_exact(fd: int, n: int) -> bytes:
     chunks, remaining = [], n
     while remaining:
-        chunk = os.read(fd, min(remaining, 1 << 20))
+        chunk = _os_read(fd, min(remaining, 1 << 20))
         if not chunk:
             raise EOFError
         chunks.append(chunk)
@@ -37,13 +57,13 @@ def _read_exact(fd: int, n: int) -> bytes:
 
 
 def _read_frame(fd: int) -> bytes:
-    (n,) = struct.unpack(">Q", _read_exact(fd, 8))
+    (n,) = _unpack_u64(_read_exact(fd, 8))
     return _read_exact(fd, n)
 
 
 def _safe_str(obj: Any, limit: int = MAX_MESSAGE_CHARS) -> str:
     try:
-        text = str(obj)
+        text = str.__str__(str(obj))  # an exact str, whatever __str__ returned
     except BaseException:  # a hostile __str__
         text = "<unprintable>"
     return text if len(text) <= limit else text[:limit] + " …"
@@ -104,9 +124,7 @@ def _serve_module(init: dict, job_fd: int, send, fresh: bool = True) -> dict | N
         if entry not in sys.path:
             sys.path.insert(0, entry)
 
-    import importlib.util
-
-    start = time.perf_counter()
+    start = _perf_counter()
     try:
         spec = importlib.util.spec_from_file_location(init["module_name"], init["module_path"])
         if spec is None or spec.loader is None:
@@ -117,7 +135,7 @@ def _serve_module(init: dict, job_fd: int, send, fresh: bool = True) -> dict | N
     except BaseException as exc:
         send({"op": "import_error", "error": _describe(exc, submission_dir)})
         return None
-    import_s = time.perf_counter() - start
+    import_s = _perf_counter() - start
 
     functions = {}
     for name in init.get("functions", []):
@@ -130,27 +148,52 @@ def _serve_module(init: dict, job_fd: int, send, fresh: bool = True) -> dict | N
             job = codec.decode(_read_frame(job_fd), resolve_ref=drivers.resolve_ref)
         except EOFError:
             return None
+        except BaseException:  # the job cannot be read here: the grader sees the child end
+            return None
         if job.get("op") != "run":
             return job
+        _run_job(job, module, submission_dir, send)
+
+
+def _run_job(job: dict, module: Any, submission_dir: str, send) -> None:
+    """Run one job's cases and send one frame per case, then ``done``.
+
+    Whatever goes wrong, in the student's code or in sending its result, becomes that
+    case's error: the child never dies of it (which would cost the next checks).
+    """
+    job_id = str.__str__(job["id"])
+    try:
         fn = getattr(module, job["function"], None)
         run = drivers.bind(job["driver"], module)
         options = job.get("options") or {}
-        # One frame per case, so that an unsupported type fails only its case, with its path.
-        for index, case in enumerate(job["cases"]):
+    except BaseException as exc:
+        fn, run, options, setup_error = None, None, {}, _describe(exc, submission_dir)
+    else:
+        setup_error = None
+    # One frame per case, so that an unsupported type fails only its case, with its path.
+    for index, case in enumerate(job["cases"]):
+        if setup_error is not None:
+            outcome = {"error": setup_error}
+        else:
             try:
                 outcome = {"value": run(fn, *case["args"], **options, **case["kwargs"])}
             except BaseException as exc:
                 outcome = {"error": _describe(exc, submission_dir)}
-            try:
-                send({"op": "case", "id": job["id"], "index": index, **outcome})
-            except BaseException as exc:  # e.g. an unsupported type, with its path
-                error = _describe(exc, submission_dir)
-                if isinstance(exc, codec.UnsupportedType):
-                    path = exc.path.removeprefix("['value']") or "the top level"
-                    message = f"returned an unsupported type {exc.type_name} at {path}"
-                    error.update(type="UnsupportedType", message=message, traceback="")
-                send({"op": "case", "id": job["id"], "index": index, "error": error})
-        send({"op": "done", "id": job["id"]})
+        try:
+            # An error is a plain message: neither json nor numpy, whatever was patched.
+            send({"op": "case", "id": job_id, "index": index, **outcome}, "error" in outcome)
+        except BaseException as exc:  # e.g. an unsupported type, with its path
+            error = _describe(exc, submission_dir)
+            if isinstance(exc, codec.UnsupportedType):
+                path = exc.path.removeprefix("['value']") or "the top level"
+                message = f"returned an unsupported type {exc.type_name} at {path}"
+                error.update(type="UnsupportedType", message=message, traceback="")
+            elif not isinstance(exc, codec.CodecError):
+                # Not the value's fault (that would be a CodecError): this process is broken,
+                # perhaps by an earlier check. The grader decides what that costs.
+                error.update(transport=True, traceback="")
+            send({"op": "case", "id": job_id, "index": index, "error": error})
+    send({"op": "done", "id": job_id})
 
 
 def _serve_modules(init: dict, job_fd: int, send) -> None:
@@ -181,6 +224,25 @@ def _serve_modules(init: dict, job_fd: int, send) -> None:
         fresh = False
 
 
+def _wait_for(pid: int) -> int:
+    """Wait for the child ``pid`` and return its wait status.
+
+    Under bubblewrap this process is the PID namespace's init (``--as-pid-1``): the kernel
+    delivers it no signal sent from inside the sandbox, so student code cannot kill it, and
+    processes whose parent ended are reparented to it. Those are reaped here in passing, so
+    that they leave no zombies behind.
+    """
+    while True:
+        try:
+            done, status = os.waitpid(-1, 0)
+        except ChildProcessError:
+            return 0
+        except InterruptedError:
+            continue
+        if done == pid:
+            return status
+
+
 def main() -> None:
     """A fork server: imports the libraries once, then forks children to serve modules.
 
@@ -204,14 +266,18 @@ def main() -> None:
     sys.stderr = open(2, "w", buffering=1, closefd=False, encoding="utf-8", errors="replace")
     sys.argv = ["student"]
 
-    def send(obj: Any) -> None:
+    def send(obj: Any, plain: bool = True) -> None:
+        """Send a message: ``plain`` ones (no arrays) without json or numpy."""
         _flush()
-        codec.write_frame(result_fd, codec.encode(obj))
+        codec.write_frame(result_fd, codec.encode_plain(obj) if plain else codec.encode(obj))
 
     # Imported once for all children; no JAX backend is started here, so forking is safe.
     import jax
     import jax.numpy  # noqa: F401
     import numpy  # noqa: F401
+
+    # The drivers too, before any student code (which could break the import system).
+    drivers.load_all()
 
     send({"op": "booted"})  # before any student code: failures up to here are the grader's
     while True:
@@ -231,7 +297,7 @@ def main() -> None:
             finally:
                 _flush()
                 os._exit(code)
-        _, status = os.waitpid(pid, 0)
+        status = _wait_for(pid)
         if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
             send({"op": "released"})
         else:

@@ -15,6 +15,7 @@ import numpy as np
 
 from grader.codec import Ref
 from grader.course.common import as_jax, label
+from grader.hints import hint_for
 from grader.i18n import Text
 from grader.spec import Case, Exercise, Verdict, compare, fail, key, ok, prop
 
@@ -610,7 +611,8 @@ EXERCISE = Exercise(
             "batches",
             lambda rng: forward_cases(rng, [([4, 5, 3], 6), ([6, 2], 1), ([3, 7, 4, 2], 8)]),
             points=2,
-            hint=FORWARD_HINT,
+            # w's shape: wrong values, a wrong shape, or a matmul that does not fit.
+            hint=hint_for(FORWARD_HINT, "answer", "broadcast"),
         ),
         compare(
             "mlp_forward",

@@ -15,6 +15,7 @@ from functools import cache
 import numpy as np
 
 from grader.course.common import label
+from grader.hints import hint_for
 from grader.i18n import Text
 from grader.spec import Case, Exercise, budget, compare, fail, key, ok, prop
 
@@ -533,9 +534,14 @@ EXERCISE = Exercise(
             judge=judge_training,
             timeout=BUDGET_TIMEOUT,
             points=2,
-            hint=Text(
-                "Compile a whole epoch: jax.jit around a lax.scan over the pre-shuffled mini-batches (no Python loop over examples).",
-                "Compilez une époque entière : jax.jit autour d'un lax.scan sur les mini-batchs mélangés d'avance (pas de boucle Python sur les exemples).",
+            # Speed advice: for too slow (or no end), not for a wrong accuracy.
+            hint=hint_for(
+                Text(
+                    "Compile a whole epoch: jax.jit around a lax.scan over the pre-shuffled mini-batches (no Python loop over examples).",
+                    "Compilez une époque entière : jax.jit autour d'un lax.scan sur les mini-batchs mélangés d'avance (pas de boucle Python sur les exemples).",
+                ),
+                "slow",
+                "timeout",
             ),
         ),
     ],

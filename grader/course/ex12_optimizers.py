@@ -15,8 +15,9 @@ import numpy as np
 
 from grader.compare import Tolerance
 from grader.course.common import label
+from grader.hints import hints
 from grader.i18n import Text
-from grader.spec import Case, Exercise, compare, fail, ok, static
+from grader.spec import Case, Exercise, Spread, Variant, compare, fail, ok, static
 
 # Adam's bias correction 1 − b2^t loses digits in float32 early on (b2 = 0.999); two correct
 # implementations that compute the power differently differ by up to ~5e-5 relatively.
@@ -181,8 +182,11 @@ JIT_HINT = Text(
 
 
 def jit_hint(formula: Text) -> Text:
-    """The jit advice followed by the function's own formula hint."""
-    return Text(f"{JIT_HINT.en} {formula.en}", f"{JIT_HINT.fr} {formula.fr}")
+    """The jit advice followed by the function's own formula hint for wrong values (a Python
+    counter frozen at tracing time, or the formula); the jit advice alone for a tracer error
+    or an exception (update called without params, a state that is not a pytree)."""
+    both = Text(f"{JIT_HINT.en} {formula.en}", f"{JIT_HINT.fr} {formula.fr}")
+    return hints(values=both, tracer=JIT_HINT, exception=JIT_HINT)
 
 
 # -- judge: init depends only on the params' structure ----------------------------------------

@@ -18,6 +18,7 @@ from grader.course.ex07_mlp import (
     judge_shapes,
     make_judge_evaluate,
 )
+from grader.hints import hint_for
 from grader.spec import Case, Tolerance, compare, key, ok, prop
 
 
@@ -79,7 +80,7 @@ CHECKS = [
         points=2,
         # float64 answers are judged against the float64 reference with a float64 tolerance.
         tol=Tolerance(float64=(1e-9, 1e-12)),
-        hint=FORWARD_HINT,
+        hint=hint_for(FORWARD_HINT, "answer", "broadcast"),
     ),
     compare(
         "mlp_logits",

@@ -17,6 +17,7 @@ from grader.course.ex09_sgd import (
     judge_training,
     one_hot,
 )
+from grader.hints import hint_for
 from grader.i18n import Text
 from grader.spec import Case, budget, compare, fail, key, ok, prop, transform
 
@@ -238,9 +239,13 @@ CHECKS = [
         timeout=BUDGET_TIMEOUT,
         hidden=True,
         points=2,
-        hint=Text(
-            "Compile a whole epoch: jax.jit around a lax.scan over the pre-shuffled mini-batches.",
-            "Compilez une époque entière : jax.jit autour d'un lax.scan sur les mini-batchs mélangés d'avance.",
+        hint=hint_for(
+            Text(
+                "Compile a whole epoch: jax.jit around a lax.scan over the pre-shuffled mini-batches.",
+                "Compilez une époque entière : jax.jit autour d'un lax.scan sur les mini-batchs mélangés d'avance.",
+            ),
+            "slow",
+            "timeout",
         ),
     ),
     prop("train_sgd", "zero_epochs", zero_epoch_cases, judge_zero_epochs, hidden=True),

@@ -16,6 +16,7 @@ from grader.course.ex11_regularization import (
     make_judge_selection,
     selection_case,
 )
+from grader.hints import hint_for
 from grader.i18n import Text
 from grader.spec import Case, compare, key, prop
 
@@ -277,9 +278,16 @@ CHECKS = [
         driver="jit",
         options={"static_argnums": [2, 3]},
         hidden=True,
-        hint=Text(
-            "Under jax.jit x and key are tracers: no np.asarray(x), no Python if on array values; jax.random.bernoulli and jnp.where work.",
-            "Sous jax.jit x et key sont des traceurs : pas de np.asarray(x), pas de if Python sur des valeurs de tableaux ; jax.random.bernoulli et jnp.where marchent.",
+        # Tracer advice: for the errors that tracers raise, not for a wrong mask or scale.
+        hint=hint_for(
+            Text(
+                "Under jax.jit x and key are tracers: no np.asarray(x), no Python if on array "
+                "values; jax.random.bernoulli and jnp.where work.",
+                "Sous jax.jit x et key sont des traceurs : pas de np.asarray(x), pas de if Python "
+                "sur des valeurs de tableaux ; jax.random.bernoulli et jnp.where marchent.",
+            ),
+            "tracer",
+            "ambiguous",
         ),
     ),
     compare("standardize_fit", "stable_and_jax", fit_hidden_cases, hidden=True),
