@@ -113,7 +113,7 @@ def run_batch(args, exercise_ids: list[str], options: Options) -> int:
         staged = stage([path])
         try:
             report = grade(sid, Path(staged.name), *grading)
-            report.notes = list(getattr(staged, "notes", []))
+            report.notes = list(getattr(staged, "notes", [])) + report.notes
         finally:
             staged.cleanup()
         data = clean_tree(report.to_json())

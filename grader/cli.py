@@ -176,7 +176,7 @@ def cmd_run(args) -> int:
         label = " ".join(str(p) for p in paths)
         # grade() loads the expected values itself, while the sandbox starts.
         report = grade(label, Path(staged.name), ids, options)
-        report.notes = list(getattr(staged, "notes", []))
+        report.notes = list(getattr(staged, "notes", [])) + report.notes
     finally:
         staged.cleanup()
     color = args.output is None and sys.stdout.isatty()

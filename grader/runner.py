@@ -259,7 +259,8 @@ def compile_cache_for(submission_dir: Path) -> Path:
         h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
     folder = cache_dir() / "jax" / h.hexdigest()[:32]
     folder.mkdir(parents=True, exist_ok=True)
-    folder.chmod(0o1777)  # the sandbox runs under a private uid
+    # Only the grader writes here (grader.jaxcache): workers get copies, never this folder.
+    folder.chmod(0o755)
     os.utime(folder)  # recently used: pruned last
     return folder
 
@@ -891,4 +892,12 @@ def grade(
         exercises=results,
         hidden=options.hidden,
         lang=options.lang,
+        notes=_sandbox_notes(mode),
     )
+
+
+def _sandbox_notes(mode: str) -> list[str]:
+    """What the report must say about the sandbox: memory bounded by address space only."""
+    from grader import cgroups
+
+    return [] if mode == "inprocess" or cgroups.usable() else [cgroups.FALLBACK_NOTE]
