@@ -6,8 +6,6 @@ missing 2, autodiff, swapped components, 4 iterations, in-place x0, float32 diff
 these cover other forms and other mistakes.
 """
 
-import pytest
-
 CORRECT = {
     # numpy float64: a preallocated trajectory filled in place, the basis vectors of np.eye,
     # np.polyval (another summation order), vectorised gradients of C2 and C3.
@@ -139,7 +137,8 @@ def three_iterations(x0):
 """,
     },
     # Central differences computed in float64, handed back in float32: the catalogue asks to
-    # keep float64 in ex10, not here, and the values are right to float32 precision.
+    # keep float64 in ex10, not here, and the values are right to float32 precision (a false
+    # failure until f1d52d3 dropped ex03's keep_float64).
     "numerical_gradient_float32_result": {
         "numerical_gradient": """
 def numerical_gradient(f, x, eps=1e-5):
@@ -248,15 +247,4 @@ def three_iterations(x0):
     )
 """,
     },
-}
-
-MARKS = {
-    "numerical_gradient_float32_result": (
-        pytest.mark.xfail(
-            strict=True,
-            reason="false failure: numerical_gradient/central_differences and "
-            "/shapes_eps_and_dtypes (keep_float64): a float32 result for a float64 input is "
-            "refused though ex03's catalogue line does not say 'keep float64'",
-        ),
-    ),
 }
