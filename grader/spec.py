@@ -8,8 +8,9 @@ points. Kinds:
 * ``transform`` — a compare check whose driver applies ``jax.jit`` or ``jax.vmap`` first.
 * ``property`` — a trusted *judge* (running in the grader, never in the sandbox) decides from
   the student's outputs alone, e.g. "a partition of range(n)".
-* ``budget`` — the function must finish within a time budget measured by the grader (and,
-  with a judge, also satisfy it).
+* ``budget`` — the function's steady-state time may be at most ``ratio`` times the reference
+  solution's, both measured by the grader at the same moment (see :mod:`grader.budget`);
+  with a judge, every timed output must satisfy it too.
 * ``static`` — the source must not use forbidden APIs (AST analysis, no execution).
 
 Inputs come from a case generator ``cases(rng) -> [Case, ...]`` where ``rng`` is a numpy
@@ -169,7 +170,7 @@ class Check:
     spread: Spread | None = None
     judge: Judge | None = None
     timeout: float = 20.0
-    budget_s: float | None = None
+    budget_ratio: float | None = None
     forbid: Forbidden | None = None
     hint: Text = Text("")
     exercise: str = ""
@@ -316,17 +317,41 @@ def budget(
     function: str,
     name: str,
     cases: CaseGen,
-    seconds: float,
+    ratio: float,
     *,
     judge: Judge | None = None,
     points: float = 1.0,
     hidden: bool = False,
     driver: str = "call",
     options: Mapping[str, Any] | None = None,
-    timeout: float | None = None,
+    timeout: float = 60.0,
     hint: Text | str | None = None,
 ) -> Check:
-    """A check that the function finishes within ``seconds`` (measured by the grader)."""
+    """A check that the function runs at most ``ratio`` times as long as the reference.
+
+    The grader times a warm-up call (compilation included, not compared) then a few calls on
+    other inputs of the same shapes, the reference's interleaved with the student's in the
+    same kind of sandbox, and compares the best times (:mod:`grader.budget`).
+
+    Args:
+      function: the graded function.
+      name: the check's name.
+      cases: the case generator (called again with other streams for the timed calls, so
+        it must give the same shapes for any ``rng``).
+      ratio: the budget ``K``: the student's best time may be ``K`` × the reference's best.
+      judge: decides every output (the warm-up's and the timed ones).
+      points: the check's points.
+      hidden: a hidden check.
+      driver: how the function is called.
+      options: extra keyword arguments for the driver.
+      timeout: the longest a single call may take, compilation included (seconds).
+      hint: advice shown with the result.
+
+    Returns:
+      The check.
+    """
+    if not ratio > 1.0:
+        raise ValueError(f"a budget ratio must be > 1 (the reference itself must pass), got {ratio}")
     return Check(
         function,
         name,
@@ -337,8 +362,8 @@ def budget(
         driver,
         dict(options or {}),
         judge=judge,
-        timeout=timeout if timeout is not None else max(2.0 * seconds, seconds + 10.0),
-        budget_s=seconds,
+        timeout=timeout,
+        budget_ratio=float(ratio),
         hint=_text(hint),
     )
 

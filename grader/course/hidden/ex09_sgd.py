@@ -8,7 +8,7 @@ from grader.codec import Ref
 from grader.course.common import as_jax, label
 from grader.course.ex09_sgd import (
     BUDGET_EPOCHS,
-    BUDGET_SECONDS,
+    BUDGET_RATIO,
     BUDGET_TIMEOUT,
     digits_case,
     init_params,
@@ -138,16 +138,19 @@ def mini_batch_hidden(rng):
     ]
 
 
+HIDDEN_BATCH = 250  # 1,400 = 5 × 250 + 150: a last, smaller mini-batch
+
+
 def hidden_digits(rng):
     return [
         digits_case(
             rng,
             n_train=1400,
             epochs=BUDGET_EPOCHS,
-            batch_size=16,
+            batch_size=HIDDEN_BATCH,
             eta=2.5,
-            en=f"1,400 other training digits, {BUDGET_EPOCHS} epochs, mini-batches of 16, η = 2.5",
-            fr=f"1 400 autres chiffres d'entraînement, {BUDGET_EPOCHS} époques, mini-batchs de 16, η = 2,5",
+            en=f"1,400 other training digits, {BUDGET_EPOCHS} epochs, mini-batches of {HIDDEN_BATCH}, η = 2.5",
+            fr=f"1 400 autres chiffres d'entraînement, {BUDGET_EPOCHS} époques, mini-batchs de {HIDDEN_BATCH}, η = 2,5",
         )
     ]
 
@@ -234,7 +237,7 @@ CHECKS = [
         "train_sgd",
         "other_digits_budget",
         hidden_digits,
-        BUDGET_SECONDS,
+        BUDGET_RATIO,
         judge=judge_training,
         timeout=BUDGET_TIMEOUT,
         hidden=True,

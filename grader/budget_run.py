@@ -1,0 +1,346 @@
+"""Budget checks with real workers: the student's sandbox against a trusted one.
+
+:mod:`grader.budget` decides from durations; this module supplies them. The reference side
+is a second :class:`~grader.sandbox.Worker` with the same limits as the student's, serving
+the solutions folder (or, in a student copy, the calibration workload), started when an
+exercise with budget checks begins so that its boot overlaps the student module's import.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import weakref
+from pathlib import Path
+from typing import Any
+
+from grader import budget
+from grader.budget import Call, Measurement
+from grader.i18n import t
+from grader.spec import Check, Exercise
+
+
+def _worker_class(options):
+    if options.sandbox.mode == "inprocess":  # benchmarks only, as for the student's worker
+        from grader.inprocess import InProcessWorker
+
+        return InProcessWorker
+    from grader.sandbox import Worker
+
+    return Worker
+
+
+class References:
+    """The trusted worker that budget checks time next to the student's, for one exercise.
+
+    Args:
+      exercise: the exercise being graded.
+      options: the run's :class:`grader.runner.Options` (same sandbox limits as the student).
+      hidden_dirs: folders kept out of the sandbox (the solutions folder is served instead).
+    """
+
+    def __init__(self, exercise: Exercise, options, hidden_dirs: list[Path]):
+        self.exercise = exercise
+        self.options = options
+        solutions = Path(options.solutions_dir) if options.solutions_dir else None
+        self.live = solutions is not None and (solutions / f"{exercise.id}.py").is_file()
+        self.basis = "live" if self.live else "frozen"
+        served = solutions.resolve() if self.live else None
+        self.hidden = [Path(h) for h in hidden_dirs if Path(h).resolve() != served]
+        self.folder = solutions if self.live else None
+        self._staged: str | None = None
+        self.worker = None
+        self.failure: str | None = None
+        self._loaded = self._booted = False
+
+    def start(self) -> None:
+        """Start the sandbox now, without waiting for it (it boots while other work goes on)."""
+        if self.worker is not None or self.failure is not None:
+            return
+        self._booted = self._loaded = False
+        try:
+            if self.folder is None:
+                self._staged = budget.staging_dir()
+                budget.stage_calibration(Path(self._staged))
+                self.folder = Path(self._staged)
+            cache = None
+            if self.options.use_cache:
+                from grader.runner import compile_cache_for
+
+                cache = compile_cache_for(self.folder)
+            self.worker = _worker_class(self.options)(
+                self.folder, self.options.sandbox, self.hidden, compile_cache=cache
+            )
+            self.worker.start()
+        except Exception as exc:  # no sandbox for the reference: the budget check says so
+            self.failure = f"{type(exc).__name__}: {exc}"
+            self.worker = None
+
+    def get(self):
+        """The booted worker with the reference module (or the calibration) loaded, or None."""
+        from grader.runner import SPAWN_TIMEOUT
+        from grader.sandbox import StartFailure
+
+        if self.worker is not None and not self.worker.alive():  # killed: start another
+            self.worker.close()
+            self.worker = None
+        if self.worker is None:
+            self.start()
+        if self.failure is not None:
+            return None
+        if self._loaded:
+            return self.worker
+        try:
+            if not self._booted:
+                self.worker.wait_booted(SPAWN_TIMEOUT)
+                self._booted = True
+            if self.live:
+                name, functions = self.exercise.id, self.exercise.functions
+            else:
+                name, functions = budget.CALIBRATION_MODULE, ["workload"]
+            ready = self.worker.load(f"{name}.py", name, functions, SPAWN_TIMEOUT)
+        except Exception as exc:
+            self.failure = f"{type(exc).__name__}: {exc}"
+            return None
+        if isinstance(ready, StartFailure):
+            error = ready.error or {}
+            self.failure = f"{ready.kind} {error.get('type', '')} {error.get('message', '')}"
+            return None
+        self._loaded = True
+        return self.worker
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
+            self.worker = None
+        budget.cleanup(self._staged)
+        self._staged = None
+
+
+_TICK_S = 1.0 / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(worker) -> float | None:
+    """The CPU time (user + system, reaped children included) of every process of the
+    worker's sandbox, from the kernel's accounting (``/proc``): None where the worker has no
+    private uid to find its processes by.
+
+    Unlike wall time, it hardly depends on what else the machine runs: under load a long
+    run gets a smaller share of the cores for longer, a short one may find them idle, so a
+    wall-time ratio grows with the load while a CPU-time ratio does not.
+    """
+    uid = getattr(worker, "uid", None)
+    if uid is None:
+        return None
+    from grader.reuse import pids_of_uid
+
+    ticks = 0
+    for pid in pids_of_uid(uid):
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+            ticks += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+        except (OSError, IndexError, ValueError):
+            continue  # it ended meanwhile
+    return ticks * _TICK_S
+
+
+def timed_run(worker, *args) -> tuple[Any, float | None]:
+    """``worker.run(*args)`` and the CPU time its sandbox spent on it (None if unknown)."""
+    before = cpu_seconds(worker)
+    outcome = worker.run(*args)
+    after = cpu_seconds(worker) if outcome.status == "ok" else None
+    cpu = after - before if before is not None and after is not None else None
+    return outcome, cpu if cpu is None or cpu >= 0 else None
+
+
+# The reference workers of each student session, by exercise (closed with the exercise).
+_REFS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def prepare(session, exercise: Exercise, checks, options) -> None:
+    """Start the reference's sandbox for ``exercise`` if ``checks`` include a budget check.
+
+    Called before the exercise's first check, so the boot overlaps the student's import.
+    """
+    if not any(c.kind == "budget" for c in checks):
+        return
+    refs = _REFS.setdefault(session, {})
+    if exercise.id not in refs:
+        refs[exercise.id] = References(exercise, options, list(session.hidden_dirs))
+        refs[exercise.id].start()
+
+
+def finish(session, exercise: Exercise) -> None:
+    """Close the reference's sandbox of ``exercise`` (after its last check)."""
+    refs = _REFS.get(session, {})
+    if exercise.id in refs:
+        refs.pop(exercise.id).close()
+    far = _FAR.get(session, {})
+    for key in [k for k in far if k[0] == exercise.id]:
+        del far[key]
+
+
+def _references(session, exercise: Exercise, options) -> References:
+    refs = _REFS.setdefault(session, {})
+    if exercise.id not in refs:
+        refs[exercise.id] = References(exercise, options, list(session.hidden_dirs))
+    return refs[exercise.id]
+
+
+def _status(outcome) -> str:
+    if outcome.status == "timeout":
+        return "timeout"
+    if outcome.status != "ok" or any(c is None or c.error is not None for c in outcome.cases):
+        return "error"
+    return "ok"
+
+
+def grade(check: Check, exercise: Exercise, session, options, file_name: str):
+    """Grade one budget check; returns a :class:`grader.runner.CheckResult`.
+
+    The caller has made sure the student's module imported and defines the function.
+    """
+    from grader import runner
+
+    lang = options.lang
+    started = time.monotonic()
+    refs = _references(session, exercise, options)
+    res = runner.CheckResult(check, "failed", 0.0)
+    rounds: dict[int, tuple[list, list[dict]]] = {}
+    outputs: list[str] = []
+    good: list[str] = []  # the judge's message on the last right output
+
+    def inputs(i: int):
+        if i not in rounds:
+            rounds[i] = budget.encode(check, options.seed, i)
+        return rounds[i]
+
+    def student(i: int, timeout: float) -> Call:
+        worker, _ = session.get(exercise)
+        if worker is None:
+            return Call("error", 0.0, None)
+        cases, encoded = inputs(i)
+        job = f"{check.id}#{i}"
+        outcome, cpu = timed_run(
+            worker, job, check.function, check.driver, encoded, timeout, check.options
+        )
+        if outcome.output:
+            outputs.append(outcome.output)
+        return Call(_status(outcome), outcome.elapsed_s, (cases, outcome), cpu)
+
+    entry = None if refs.live else budget.frozen_entry(check)
+    factor = 1.0 if refs.live else float((entry or {}).get("factor", 0.0))
+
+    def reference(i: int, timeout: float) -> Call:
+        worker = refs.get()
+        if worker is None:
+            return Call("error", 0.0, refs.failure)
+        if refs.live:
+            _, encoded = inputs(i)
+            fn, driver, opts = check.function, check.driver, check.options
+        else:
+            encoded = budget.encode_cases(budget.calibration_cases(i))
+            fn, driver, opts = "workload", "call", {}
+        job = f"reference:{check.id}#{i}"
+        outcome, cpu = timed_run(worker, job, fn, driver, encoded, timeout, opts)
+        status = _status(outcome)
+        detail = outcome.detail or next(
+            (str(c.error.get("message", ""))[:300] for c in outcome.cases if c and c.error), ""
+        )
+        cpu = None if cpu is None else cpu * factor
+        return Call(status, outcome.elapsed_s * factor, detail or status, cpu)
+
+    def judge(i: int, call: Call) -> Any:
+        cases, outcome = call.outcome
+        values = [c.value for c in outcome.cases]
+        fraction, message, failure = runner._judge(check, cases, values, None, lang)
+        if fraction >= 1.0:
+            good[:] = [message]
+            return None
+        return (fraction, message, failure)
+
+    if not refs.live and entry is None:
+        res.status, res.failure = "error", "grader"
+        res.message = t("budget.no_reference", lang, function=check.function)
+        return res
+    m = budget.measure(student, reference, check.budget_ratio, check.timeout, judge=judge)
+    res.output = "".join(outputs)
+    res.duration_s = time.monotonic() - started
+    _conclude(res, m, check, session, refs, options, file_name, good)
+    return res
+
+
+def _conclude(res, m: Measurement, check, session, refs, options, file_name, good) -> None:
+    from grader import runner
+    from grader.hints import error_kind
+
+    lang = options.lang
+    if m.verdict == "reference_error":
+        res.status, res.failure = "error", "grader"
+        res.message = t("budget.reference_failed", lang, detail=m.call.outcome or "?")
+        return
+    if m.verdict == "warmup_timeout":
+        session.discard()
+        _FAR.setdefault(session, {})[(check.exercise, check.function)] = check
+        res.status, res.failure = "timeout", "timeout"
+        res.message = t(
+            "budget.warmup_timeout", lang, function=check.function, seconds=check.timeout
+        )
+        return
+    if m.verdict == "student_error":
+        outcome = m.call.outcome[1] if m.call.outcome else None
+        if outcome is None:  # the module no longer imports in a fresh sandbox
+            res.status, res.failure = "error", "crash"
+            res.message = t("budget.no_worker", lang, function=check.function)
+            return
+        if outcome.status in ("crashed", "invalid"):
+            session.discard()
+            res.status, res.failure = "error", "crash"
+            key = "fn.crashed" if outcome.status == "crashed" else "fn.invalid"
+            res.message = t(key, lang, function=check.function, detail=outcome.detail)
+            return
+        error = next(c.error for c in outcome.cases if c is not None and c.error is not None)
+        res.status, res.message = runner._error_message(check, error, file_name, options)
+        res.failure = error_kind(error)
+        if error.get("memory") or "[Errno 27]" in error.get("message", ""):
+            session.discard()
+        return
+    if m.verdict == "wrong":
+        fraction, message, res.failure = m.fault
+        res.score = check.points * fraction
+        if m.round:
+            message = t("budget.round", lang, round=m.round, message=message)
+        res.message = message
+        return
+    if m.verdict == "far" and m.call is not None and m.call.status == "timeout":
+        session.discard()  # the stopped call killed the student's sandbox
+    res.message = budget.describe(m, check, refs.basis, lang)
+    if m.verdict == "passed":
+        res.status, res.score = "passed", check.points
+        if good and good[0]:
+            res.message += " " + good[0]
+        return
+    res.failure = "slow"
+    if m.misses_by_far:
+        _FAR.setdefault(session, {})[(check.exercise, check.function)] = check
+
+
+# Budget checks missed by far, by (exercise, function), per session.
+_FAR: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def missed_by_far(session, check: Check) -> Check | None:
+    """The budget check of ``check``'s function that was missed by far, if ``check`` is slow
+    (then it is not run: :func:`skipped_result`)."""
+    if check.kind == "static" or not budget.is_slow(check):
+        return None
+    return _FAR.get(session, {}).get((check.exercise, check.function))
+
+
+def skipped_result(check: Check, by: Check, options):
+    """The result of a slow check not run because ``by`` was missed by far."""
+    from grader import runner
+
+    msg = t("budget.skipped", options.lang, function=check.function, check=by.name)
+    return runner.CheckResult(check, "failed", 0.0, msg, failure="slow")
