@@ -159,7 +159,7 @@ def test_an_error_while_sending_is_that_cases_error_not_a_dead_worker():
 # -- 2: the compilation cache on the host is bounded -------------------------------------------
 
 
-def _grade_with_cache(source: str, cache_root: Path, monkeypatch):
+def _grade_with_cache(source: str, cache_root: Path, monkeypatch, mode: str = "auto"):
     monkeypatch.setenv("JAXNN_GRADER_CACHE", str(cache_root))
     exercise = toy_exercise()
     with tempfile.TemporaryDirectory() as sol, tempfile.TemporaryDirectory() as sub:
@@ -167,14 +167,17 @@ def _grade_with_cache(source: str, cache_root: Path, monkeypatch):
         Path(sub, f"{TOY_ID}.py").write_text(source)
         Path(sub, f"{TOY_ID}.py").chmod(0o644)
         Path(sub).chmod(0o755)
-        options = Options(hidden=True, solutions_dir=Path(sol), use_cache=True)
+        options = Options(
+            hidden=True, solutions_dir=Path(sol), use_cache=True, sandbox=SandboxConfig(mode=mode)
+        )
         expected = Expectations(Path(sol), 0, use_cache=False).for_exercise(
             exercise, exercise.selected(True)
         )
         return grade_exercise(exercise, Path(sub), options, expected, [Path(sol)])
 
 
-def test_junk_written_to_the_compilation_cache_does_not_reach_the_host(tmp_path, monkeypatch):
+@pytest.mark.parametrize("mode", ["auto", "rlimits"])
+def test_junk_written_to_the_compilation_cache_does_not_reach_the_host(tmp_path, monkeypatch, mode):
     body = (
         "    import jax, jax.numpy as jnp\n"
         "    jax.jit(lambda v: v + 1)(jnp.ones(3)).block_until_ready()\n"
@@ -187,7 +190,7 @@ def test_junk_written_to_the_compilation_cache_does_not_reach_the_host(tmp_path,
         "            except OSError:\n"
         "                pass"
     )
-    result = _grade_with_cache(guilty(body), tmp_path, monkeypatch)
+    result = _grade_with_cache(guilty(body), tmp_path, monkeypatch, mode)
     assert only_double_lost(result), status(result)
     files = [p for p in (tmp_path / "jax").rglob("*") if p.is_file() and p.name != ".pruned"]
     assert files, "the cache kept nothing: regrades would compile everything again"

@@ -129,8 +129,27 @@ def test_ordinary_side_effects_are_undone_before_the_next_module(tmp_path):
         ("import signal\nsignal.signal(signal.SIGALRM, lambda *a: None)\n", "signal"),
         ("import builtins\nbuiltins.pow = lambda *a: 0\n", "builtins.pow was rebound"),
         ("import sys, types\nsys.modules['math'] = types.ModuleType('math')\n", "math"),
+        ("import json\njson.dumps = lambda *a, **k: '{}'\n", "json.dumps was rebound"),
+        ("import struct\nstruct.pack = lambda *a: b''\n", "struct.pack was rebound"),
+        (
+            "import builtins\n_imp = builtins.__import__\n"
+            "builtins.__import__ = lambda *a, **k: _imp(*a, **k)\n",
+            "__import__",
+        ),
     ],
-    ids=["monkeypatch", "x64", "thread", "process", "import_hook", "signal", "builtins", "module"],
+    ids=[
+        "monkeypatch",
+        "x64",
+        "thread",
+        "process",
+        "import_hook",
+        "signal",
+        "builtins",
+        "module",
+        "json",
+        "struct",
+        "import",
+    ],
 )
 def test_what_cannot_be_undone_gives_the_next_module_a_fresh_child(tmp_path, first, why):
     view, fresh, reason, fresh_view = _after(tmp_path, first)
@@ -148,8 +167,9 @@ def test_import_error_ends_the_child_and_the_next_module_still_loads(tmp_path):
 
 
 def test_side_effects_of_one_exercise_cost_the_next_nothing(tmp_path):
-    """Through the runner: ex01 enables x64 and monkeypatches numpy at import, ex02 (which
-    needs float32 and np.exp) still gets full marks, from a fresh child."""
+    """Through the runner: ex01 enables x64 and monkeypatches numpy, json and struct at
+    import, ex02 (which needs float32 and np.exp) still gets full marks, from a fresh child,
+    and so does ex01 itself (the worker's codec does not use the patched names)."""
     from grader.runner import Options, grade
 
     solutions = Path(__file__).resolve().parents[2] / "solutions"
@@ -159,6 +179,7 @@ def test_side_effects_of_one_exercise_cost_the_next_nothing(tmp_path):
     with open(tmp_path / "ex01_perceptron.py", "a") as f:
         f.write(
             "\nimport jax\njax.config.update('jax_enable_x64', True)\nnp.exp = lambda x: 0 * x\n"
+            "import json, struct\njson.dumps = json.loads = struct.pack = struct.unpack = None\n"
         )
     tmp_path.chmod(0o755)
     report = grade("side effects", tmp_path, ids, Options(solutions_dir=solutions))
