@@ -264,7 +264,14 @@ def grade(check: Check, exercise: Exercise, session, options, file_name: str):
         res.status, res.failure = "error", "grader"
         res.message = t("budget.no_reference", lang, function=check.function)
         return res
-    m = budget.measure(student, reference, check.budget_ratio, check.timeout, judge=judge)
+    m = budget.measure(
+        student,
+        reference,
+        check.budget_ratio,
+        check.timeout,
+        judge=judge,
+        rounds=check.budget_rounds,
+    )
     res.output = "".join(outputs)
     res.duration_s = time.monotonic() - started
     _conclude(res, m, check, session, refs, options, file_name, good)

@@ -171,6 +171,7 @@ class Check:
     judge: Judge | None = None
     timeout: float = 20.0
     budget_ratio: float | None = None
+    budget_rounds: int = 3
     forbid: Forbidden | None = None
     hint: Text = Text("")
     exercise: str = ""
@@ -325,6 +326,7 @@ def budget(
     driver: str = "call",
     options: Mapping[str, Any] | None = None,
     timeout: float = 60.0,
+    rounds: int = 3,
     hint: Text | str | None = None,
 ) -> Check:
     """A check that the function runs at most ``ratio`` times as long as the reference.
@@ -345,11 +347,15 @@ def budget(
       driver: how the function is called.
       options: extra keyword arguments for the driver.
       timeout: the longest a single call may take, compilation included (seconds).
+      rounds: timed calls per side after the warm-up (the best counts); 1 for a costly call
+        whose budget leaves a wide margin.
       hint: advice shown with the result.
 
     Returns:
       The check.
     """
+    if rounds < 1:
+        raise ValueError(f"a budget needs at least one timed round, got {rounds}")
     if not ratio > 1.0:
         raise ValueError(f"a budget ratio must be > 1 (the reference itself must pass), got {ratio}")
     return Check(
@@ -364,6 +370,7 @@ def budget(
         judge=judge,
         timeout=timeout,
         budget_ratio=float(ratio),
+        budget_rounds=int(rounds),
         hint=_text(hint),
     )
 

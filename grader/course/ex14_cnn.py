@@ -32,6 +32,7 @@ MIN_ACCURACY = 0.90
 # hundreds of times more than needed.
 TRAIN_RATIO = 20.0
 TRAIN_TIMEOUT = 120.0  # one call at most (the first compiles the student's CNN)
+TRAIN_ROUNDS = 1  # a training costs seconds; 20x leaves room for the noise of one round
 TRAIN_OPTIONS = {"epochs": 10, "batch_size": 64, "lr": 3e-3}
 N_HELD_OUT = 400
 
@@ -505,6 +506,7 @@ EXERCISE = Exercise(
             TRAIN_RATIO,
             judge=judge_train,
             timeout=TRAIN_TIMEOUT,
+            rounds=TRAIN_ROUNDS,
             points=4,
             driver="ex14_train",
             options=TRAIN_OPTIONS,
