@@ -163,12 +163,12 @@ def prepare(session, exercise: Exercise, checks, options) -> None:
 
     Called before the exercise's first check, so the boot overlaps the student's import.
     """
-    if not any(c.kind == "budget" for c in checks):
+    budgets = [c for c in checks if c.kind == "budget"]
+    if not budgets:
         return
-    refs = _REFS.setdefault(session, {})
-    if exercise.id not in refs:
-        refs[exercise.id] = References(exercise, options, list(session.hidden_dirs))
-        refs[exercise.id].start()
+    refs = _references(session, exercise, options)
+    if refs.live or any(budget.frozen_entry(c) is not None for c in budgets):
+        refs.start()
 
 
 def finish(session, exercise: Exercise) -> None:
@@ -230,7 +230,11 @@ def grade(check: Check, exercise: Exercise, session, options, file_name: str):
         return Call(_status(outcome), outcome.elapsed_s, (cases, outcome), cpu)
 
     entry = None if refs.live else budget.frozen_entry(check)
+    # Frozen: the calibration's times now, scaled by the reference/calibration ratios of
+    # the freeze; its CPU time only where the freeze measured CPU times too.
     factor = 1.0 if refs.live else float((entry or {}).get("factor", 0.0))
+    wall_factor = 1.0 if refs.live else float((entry or {}).get("wall_factor", factor))
+    frozen_cpu = refs.live or (entry or {}).get("clock") == "cpu"
 
     def reference(i: int, timeout: float) -> Call:
         worker = refs.get()
@@ -248,8 +252,8 @@ def grade(check: Check, exercise: Exercise, session, options, file_name: str):
         detail = outcome.detail or next(
             (str(c.error.get("message", ""))[:300] for c in outcome.cases if c and c.error), ""
         )
-        cpu = None if cpu is None else cpu * factor
-        return Call(status, outcome.elapsed_s * factor, detail or status, cpu)
+        cpu = cpu * factor if cpu is not None and frozen_cpu else None
+        return Call(status, outcome.elapsed_s * wall_factor, detail or status, cpu)
 
     def judge(i: int, call: Call) -> Any:
         cases, outcome = call.outcome
@@ -351,3 +355,77 @@ def skipped_result(check: Check, by: Check, options):
 
     msg = t("budget.skipped", options.lang, function=check.function, check=by.name)
     return runner.CheckResult(check, "failed", 0.0, msg, failure="slow")
+
+
+def freeze(
+    exercise: Exercise, solutions_dir: Path, seed: int, out_dir: Path, *, hidden: bool = False
+) -> list[Path]:
+    """Record, for each budget check, the reference's time relative to the calibration
+    workload's, both timed now in sandboxes, interleaved (``out_dir/budgets.json``).
+
+    A student copy has no solutions: it times the calibration next to the student and scales
+    it by these ratios (:func:`grade`). Entries of other checks in the file are kept.
+
+    Returns:
+      The file written, or nothing when the exercise has no budget check.
+    """
+    import dataclasses
+    import json
+
+    from grader import course
+    from grader.expect import _atomic_write, definitions_hash
+    from grader.runner import Options
+
+    checks = [c for c in exercise.checks if c.kind == "budget" and (hidden or not c.hidden)]
+    if not checks:
+        return []
+    options = Options(seed=seed, solutions_dir=Path(solutions_dir))
+    hidden_dirs = [course.COURSE_DIR.parent]
+    sides = {
+        True: References(exercise, options, hidden_dirs),
+        False: References(exercise, dataclasses.replace(options, solutions_dir=None), hidden_dirs),
+    }
+    for refs in sides.values():
+        refs.start()
+    entries = {}
+    try:
+        for check in checks:
+
+            def side(live: bool, check: Check = check):
+                def call(i: int, timeout: float) -> Call:
+                    worker = sides[live].get()
+                    if worker is None:
+                        return Call("error", 0.0, sides[live].failure)
+                    if live:
+                        encoded = budget.encode(check, seed, i)[1]
+                        fn, driver, opts = check.function, check.driver, check.options
+                    else:
+                        encoded = budget.encode_cases(budget.calibration_cases(i))
+                        fn, driver, opts = "workload", "call", {}
+                    job = f"freeze:{check.id}#{i}"
+                    outcome, cpu = timed_run(worker, job, fn, driver, encoded, timeout, opts)
+                    return Call(_status(outcome), outcome.elapsed_s, outcome.detail, cpu)
+
+                return call
+
+            rounds = max(budget.ROUNDS, check.budget_rounds)
+            m = budget.measure(side(True), side(False), 1e9, check.timeout, rounds=rounds)
+            if m.verdict != "passed":
+                raise RuntimeError(f"could not time the reference on {check.id}: {m.verdict}")
+            entries[check.id] = {
+                "factor": m.student_best / m.reference_best,
+                "clock": m.clock,
+                "wall_factor": min(c.wall_s for c in m.student)
+                / min(c.wall_s for c in m.reference),
+                "reference_s": m.student_best,
+                "calibration_s": m.reference_best,
+                "definitions": definitions_hash(exercise.id, public_only=not check.hidden),
+            }
+    finally:
+        for refs in sides.values():
+            refs.close()
+    path = Path(out_dir) / budget.BUDGETS_FILE
+    stored = budget.read_frozen(Path(out_dir))
+    stored.update(entries)
+    _atomic_write(path, json.dumps(stored, indent=1, sort_keys=True).encode())
+    return [path]

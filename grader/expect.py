@@ -405,6 +405,9 @@ def freeze(
         path = _frozen_path(exercise.id, part_hidden, out_dir)
         _atomic_write(path, codec.encode(payload))
         paths.append(path)
+    from grader import budget_run  # time budgets: the reference's time against a calibration
+
+    paths += budget_run.freeze(exercise, solutions_dir, seed, out_dir, hidden=hidden)
     return paths
 
 

@@ -172,3 +172,34 @@ def test_a_budget_ratio_must_leave_room_for_the_reference():
     with pytest.raises(ValueError, match="ratio"):
         budget_check("f", "b", _cases, 1.0)
     assert budget_check("f", "b", _cases, 25).budget_ratio == 25.0
+
+
+def test_a_student_copy_scales_the_frozen_reference_time_by_a_calibration(tmp_path, monkeypatch):
+    """Without solutions (``grader release``): ``grader freeze`` recorded the reference's time
+    against the calibration workload; grading times the calibration again and says so."""
+    from dataclasses import replace
+
+    from grader import budget_run, course
+    from grader.cli import default_solutions_dir
+    from grader.runner import Options, grade_exercise
+
+    ex = course.load("ex09_sgd")
+    ex = replace(ex, checks=tuple(c for c in ex.checks if c.name == "time_budget"))
+    solutions = default_solutions_dir()
+
+    def grade():
+        options = Options(solutions_dir=None)
+        return grade_exercise(ex, solutions, options, {}, [course.COURSE_DIR.parent]).checks[0]
+
+    monkeypatch.setattr(budget, "FROZEN_DIR", tmp_path / "nothing")
+    missing = grade()
+    assert missing.status == "error" and "grader freeze" in missing.message
+
+    (path,) = budget_run.freeze(ex, solutions, 0, tmp_path / "frozen")
+    assert path == tmp_path / "frozen" / budget.BUDGETS_FILE
+    entry = budget.read_frozen(tmp_path / "frozen")[ex.checks[0].id]
+    assert entry["factor"] > 0 and entry["reference_s"] > 0
+    monkeypatch.setattr(budget, "FROZEN_DIR", tmp_path / "frozen")
+    result = grade()
+    assert result.status == "passed", result.message
+    assert "calibration" in result.message and "grader freeze" in result.message
