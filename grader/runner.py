@@ -543,6 +543,23 @@ def grader_fault(check: Check, exc: BaseException, lang: str, res: CheckResult |
     return res
 
 
+def exercise_fault(exercise: Exercise, exc: BaseException, options: Options) -> ExerciseResult:
+    """``exercise`` when the grader failed outside any one check (say, setting up its
+    budgets): every selected check is a grader-side ``error``, the other exercises go on.
+
+    Args:
+      exercise: the exercise that could not be graded.
+      exc: what the grader raised.
+      options: how the submission is graded (language, hidden checks).
+
+    Returns:
+      The exercise's result, no points.
+    """
+    lang = options.lang
+    checks = [_finish(grader_fault(c, exc, lang), lang) for c in exercise.selected(options.hidden)]
+    return ExerciseResult(exercise, f"{exercise.id}.py", checks)
+
+
 def _finish(res: CheckResult, lang: str) -> CheckResult:
     """Attach the hint that fits what failed (or none), and make every text printable."""
     res.hint = ""
@@ -841,7 +858,7 @@ def grade(
     suite: str | None = None,
 ) -> Report:
     """Grade the staged ``submission_dir`` on ``exercise_ids``; see :class:`Options`."""
-    from grader.sandbox import resolve_mode
+    from grader.sandbox import SandboxError, resolve_mode
 
     started = time.monotonic()
     mode = resolve_mode(options.sandbox)
@@ -862,14 +879,21 @@ def grade(
                 if local.session is None:
                     local.session = Session(submission_dir, options, hidden_dirs)
                     sessions.append(local.session)
-        return grade_exercise(
-            course.load(ex_id),
-            submission_dir,
-            options,
-            expectations.get(ex_id, {}),
-            hidden_dirs,
-            session=local.session,
-        )
+        exercise = course.load(ex_id)
+        try:
+            return grade_exercise(
+                exercise,
+                submission_dir,
+                options,
+                expectations.get(ex_id, {}),
+                hidden_dirs,
+                session=local.session,
+            )
+        except SandboxError:
+            raise
+        except Exception as exc:  # the grader's bug: this exercise's checks only
+            local.session.discard()
+            return exercise_fault(exercise, exc, options)
 
     try:
         if expectations is None or suite is None:

@@ -253,3 +253,25 @@ def test_reports_with_grader_errors_are_regraded(tmp_path):
     assert _previous(path) is None
     path.write_text("{not json")
     assert _previous(path) is None
+
+
+def test_a_grader_bug_outside_any_check_costs_that_exercise_only(capsys, monkeypatch):
+    import grader.runner as runner
+
+    real = runner.grade_exercise
+
+    def grade_exercise(exercise, *args, **kwargs):
+        if exercise.id == "ex02_activations":
+            raise RuntimeError("set-up bug")
+        return real(exercise, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "grade_exercise", grade_exercise)
+    argv = ["run", str(REPO / "solutions"), "-e", "ex01", "-e", "ex02", "--format", "json"]
+    code, out, _ = run(capsys, *argv)
+    assert code == 1
+    ex01, ex02 = json.loads(out)["exercises"]
+    assert ex01["score"] == ex01["max_score"] > 0
+    assert ex02["score"] == 0 and ex02["checks"]
+    assert all(
+        c["cause"] == "grader" and "set-up bug" in c["internal_error"] for c in ex02["checks"]
+    )
