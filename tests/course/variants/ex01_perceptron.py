@@ -136,7 +136,10 @@ def perceptron_fit(X, y, epochs=10, lr=1.0):
 }
 
 WRONG = {
-    "forgotten_bias_swapped_outputs": {
+    # half_adder goes through the reference's _nand, i.e. perceptron and nand_parameters:
+    # its mistakes sit where those two are right (or right on one example), so that each
+    # function loses points for its own mistake.
+    "forgotten_bias_swapped_pair_one_epoch_short": {
         "perceptron": """
 def perceptron(x, w, b):
     return np.where(np.asarray(x, float) @ np.asarray(w, float) > 0, 1.0, 0.0)   # b forgotten
@@ -144,12 +147,6 @@ def perceptron(x, w, b):
         "nand_parameters": """
 def nand_parameters():
     return 3.0, np.array([-2.0, -2.0])   # (b, w): the pair in the wrong order
-""",
-        "half_adder": """
-def half_adder(x1, x2):
-    n1 = _nand(x1, x2)
-    sum_bit = _nand(_nand(x1, n1), _nand(x2, n1))
-    return _nand(n1, n1), sum_bit   # (carry, sum): the pair in the wrong order
 """,
         "perceptron_fit": """
 def perceptron_fit(X, y, epochs=10, lr=1.0):
@@ -165,15 +162,11 @@ def perceptron_fit(X, y, epochs=10, lr=1.0):
     return w, b
 """,
     },
-    "sum_over_batch_or_gate_no_bias_update": {
+    "sum_over_batch_carry_is_nand_bias_untrained": {
         "perceptron": """
 def perceptron(x, w, b):
-    z = np.sum(np.asarray(x) * np.asarray(w)) + b   # also sums over the batch
+    z = np.sum(np.asarray(x) * np.asarray(w)) + b   # right for one example, sums a batch
     return np.where(z > 0, 1.0, 0.0)
-""",
-        "nand_parameters": """
-def nand_parameters():
-    return np.array([1.0, 1.0]), -0.5   # OR, not NAND
 """,
         "half_adder": """
 def half_adder(x1, x2):
@@ -190,29 +183,6 @@ def perceptron_fit(X, y, epochs=10, lr=1.0):
         for xi, yi in zip(X, y):
             y_hat = 1.0 if xi @ w + b > 0 else 0.0
             w = w + lr * (yi - y_hat) * xi     # the bias is never trained
-    return w, b
-""",
-    },
-    "scalar_only_and_lr_on_w_only": {
-        "perceptron": """
-def perceptron(x, w, b):
-    return 1.0 if np.dot(x, w) + b > 0 else 0.0   # fails on a batch
-""",
-        "nand_parameters": """
-def nand_parameters():
-    return np.array([[-2.0, -2.0]]), 3.0   # w of shape (1, 2), not (2,)
-""",
-        "perceptron_fit": """
-def perceptron_fit(X, y, epochs=10, lr=1.0):
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    w = np.zeros(X.shape[1])
-    b = 0.0
-    for _ in range(epochs):
-        for xi, yi in zip(X, y):
-            y_hat = 1.0 if xi @ w + b > 0 else 0.0
-            w = w + lr * (yi - y_hat) * xi
-            b = b + (yi - y_hat)              # lr forgotten on the bias
     return w, b
 """,
     },

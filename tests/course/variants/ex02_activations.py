@@ -194,7 +194,7 @@ def relu(z):
         "relu_prime": """
 def relu_prime(z):
     z = np.asarray(z, dtype=float)
-    return relu(z) / z                    # 0/0 = NaN at z = 0
+    return np.maximum(z, 0.0) / z         # 0/0 = NaN at z = 0
 """,
         "tanh": """
 def tanh(z):

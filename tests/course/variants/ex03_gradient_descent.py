@@ -189,16 +189,6 @@ def grad_c3(v):
     v = np.asarray(v, dtype=np.float64)
     return 2.0 * v * v[::-1]                      # the square on the other variable lost
 """,
-        "three_iterations": """
-def three_iterations(x0):
-    x0 = float(x0)
-    start = np.array([x0, x0])
-    return (
-        gradient_descent(grad_f1, np.array(x0), 0.1, 3),
-        gradient_descent(grad_c2, start, 0.1, 3),
-        gradient_descent(grad_c2, start, 0.1, 3),   # copy-paste: C2 twice
-    )
-""",
     },
     "gradient_at_x0_unrestored_typos": {
         "gradient_descent": """
@@ -237,13 +227,18 @@ def grad_c3(v):
     v = np.asarray(v, dtype=np.float64)
     return np.array([2 * v[0] + v[1] ** 2, v[0] ** 2 + 2 * v[1]])   # sum rule for a product
 """,
+    },
+    # three_iterations calls gradient_descent and the three gradients: its mistake sits
+    # where they are right, so that it loses points for its own mistake.
+    "copy_paste_in_the_seed_exercise": {
         "three_iterations": """
 def three_iterations(x0):
-    start = np.array([float(x0), float(x0)])
+    x0 = float(x0)
+    start = np.array([x0, x0])
     return (
-        gradient_descent(grad_f1, start, 0.1, 3),   # f1 from (x0, x0), not from x0
+        gradient_descent(grad_f1, np.array(x0), 0.1, 3),
         gradient_descent(grad_c2, start, 0.1, 3),
-        gradient_descent(grad_c3, start, 0.1, 3),
+        gradient_descent(grad_c2, start, 0.1, 3),   # copy-paste: C2 twice
     )
 """,
     },
