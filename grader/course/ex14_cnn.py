@@ -492,11 +492,16 @@ EXERCISE = Exercise(
             judge_eval,
             driver="ex14_eval",
             timeout=60,
-            hint=Text(
-                "cnn_apply(params, x) must work without a key, be deterministic and return "
-                "logits of shape (N, num_classes).",
-                "cnn_apply(params, x) doit fonctionner sans clé, être déterministe et renvoyer "
-                "des logits de forme (N, num_classes).",
+            # Also for the TypeError of a cnn_apply that requires a key.
+            hint=hint_for(
+                Text(
+                    "cnn_apply(params, x) must work without a key, be deterministic and return "
+                    "logits of shape (N, num_classes).",
+                    "cnn_apply(params, x) doit fonctionner sans clé, être déterministe et renvoyer "
+                    "des logits de forme (N, num_classes).",
+                ),
+                "answer",
+                "exception",
             ),
         ),
         budget(

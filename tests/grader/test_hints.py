@@ -166,6 +166,11 @@ def _shown(check, kind: str) -> str:
         ("ex12_optimizers", "adam/jit_without_params", "values", "t counts the updates"),
         ("ex14_cnn", "cnn_apply/trains_on_digits", "timeout", "trains your CNN itself"),
         ("ex14_cnn", "cnn_apply/trains_on_digits", "exception", ""),
+        ("ex14_cnn", "cnn_apply/evaluation_mode", "exception", "must work without a key"),
+        ("ex14_cnn", "cnn_apply/other_shapes_batch_of_one", "broadcast", "never squeeze"),
+        ("ex14_cnn", "cnn_apply/other_shapes_batch_of_one", "tracer", "jax tracer"),  # engine's
+        ("ex03_gradient_descent", "three_iterations/other_starts", "exception", "float(x0)"),
+        ("ex03_gradient_descent", "three_iterations/other_starts", "timeout", ""),
     ],
 )
 def test_course_checks_show_the_hint_of_the_failure(exercise_id, check, kind, words):

@@ -14,6 +14,7 @@ from grader.course.ex03_gradient_descent import (
     quadratic_grad,
     scalar_fn,
 )
+from grader.hints import hint_for
 from grader.i18n import Text
 from grader.spec import Case, compare
 
@@ -175,11 +176,17 @@ CHECKS = [
         "other_starts",
         seed_more,
         hidden=True,
-        hint=Text(
-            "Any number may start: negative, a numpy scalar, a Python int (convert it with "
-            "float(x0)); three trajectories of 4 points, x0 or (x0, x0) first, eta = 0.1.",
-            "Tout nombre peut servir de départ : négatif, scalaire numpy, int Python (convertissez "
-            "avec float(x0)) ; trois trajectoires de 4 points, x0 ou (x0, x0) en premier, eta = 0.1.",
+        # An int x0 updated in place raises (a float cannot be cast into it): say so then too.
+        hint=hint_for(
+            Text(
+                "Any number may start: negative, a numpy scalar, a Python int (convert it with "
+                "float(x0)); three trajectories of 4 points, x0 or (x0, x0) first, eta = 0.1.",
+                "Tout nombre peut servir de départ : négatif, scalaire numpy, int Python "
+                "(convertissez avec float(x0)) ; trois trajectoires de 4 points, x0 ou (x0, x0) en "
+                "premier, eta = 0.1.",
+            ),
+            "answer",
+            "exception",
         ),
     ),
 ]

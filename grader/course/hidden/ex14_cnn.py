@@ -16,6 +16,7 @@ from grader.course.ex14_cnn import (
     residual_params,
     zero_params,
 )
+from grader.hints import hint_for
 from grader.i18n import Text
 from grader.spec import Case, compare, fail, key, ok, prop, transform
 
@@ -135,10 +136,15 @@ CHECKS = [
         driver="ex14_init",
         hidden=True,
         timeout=60,
-        hint=Text(
-            "Size the layers from input_shape = (H, W, C) and num_classes, not from 8x8x1 and 10.",
-            "Dimensionnez les couches d'après input_shape = (H, W, C) et num_classes, pas d'après "
-            "8x8x1 et 10.",
+        # Layers sized for 8x8x1 also show as a matmul that does not fit.
+        hint=hint_for(
+            Text(
+                "Size the layers from input_shape = (H, W, C) and num_classes, not from 8x8x1 and 10.",
+                "Dimensionnez les couches d'après input_shape = (H, W, C) et num_classes, pas "
+                "d'après 8x8x1 et 10.",
+            ),
+            "answer",
+            "broadcast",
         ),
     ),
     prop(
@@ -149,10 +155,16 @@ CHECKS = [
         driver="ex14_eval",
         hidden=True,
         timeout=60,
-        hint=Text(
-            "Flatten with x.reshape(x.shape[0], -1) (never squeeze: a batch of one must stay a batch).",
-            "Aplatissez avec x.reshape(x.shape[0], -1) (jamais squeeze : un lot d'une image reste "
-            "un lot).",
+        # A squeezed batch of one also shows as a matmul that does not fit.
+        hint=hint_for(
+            Text(
+                "Flatten with x.reshape(x.shape[0], -1) (never squeeze: a batch of one must stay "
+                "a batch).",
+                "Aplatissez avec x.reshape(x.shape[0], -1) (jamais squeeze : un lot d'une image "
+                "reste un lot).",
+            ),
+            "answer",
+            "broadcast",
         ),
     ),
     compare(
