@@ -216,3 +216,54 @@ def test_spread_allows_a_stated_multiple_of_the_reference_spread():
     text = describe_mismatch(m, "en", hidden=False)
     assert "3 × 1e-05, the spread of correct implementations" in text
     assert "l'écart entre implémentations correctes" in describe_mismatch(m, "fr", hidden=False)
+
+
+# -- end to end: what a student's dtype does to the verdict and the report ---------------------
+
+SIGMOID_AS = {
+    # 0.4 % off, returned as float16: a lower precision must not loosen the tolerance.
+    "float16_off": "np.asarray(_ref_sigmoid(z) * 1.004, np.float16)",
+    "complex64": "np.asarray(_ref_sigmoid(z), np.complex64)",
+    "bfloat16": "jnp.asarray(_ref_sigmoid(z), jnp.bfloat16)",
+}
+
+
+def _sigmoid_submission(tmp_path, how: str):
+    from grader.testing import reference_source
+
+    source = reference_source("ex02_activations")
+    source = source.replace("def sigmoid(", "def _ref_sigmoid(", 1)
+    source += (
+        "\n\nimport jax.numpy as jnp\nimport numpy as np\n\n\n"
+        f"def sigmoid(z):\n    return {SIGMOID_AS[how]}\n"
+    )
+    path = tmp_path / "ex02_activations.py"
+    path.write_text(source, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("how", list(SIGMOID_AS))
+def test_student_dtypes_fail_cleanly_in_json_and_table_reports(capsys, tmp_path, how):
+    import json
+
+    from grader.cli import main
+
+    path = _sigmoid_submission(tmp_path, how)
+    code = main(["run", str(path), "-e", "ex02", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1, report
+    checks = {c["id"].split("/", 1)[1]: c for c in report["exercises"][0]["checks"]}
+    sigmoid = [c for k, c in checks.items() if k.startswith("sigmoid/")]
+    assert sigmoid and all(c["status"] != "passed" for c in sigmoid), sigmoid
+    assert all(c.get("cause") != "grader" for c in checks.values()), checks  # no grader fault
+    assert checks["sigmoid/values"]["status"] == "failed"
+    message = checks["sigmoid/values"]["message"]
+    if how == "complex64":
+        assert "returned complex64 values" in message and "return real floats" in message
+    else:  # judged at the inputs' precision, not at float16's or bfloat16's
+        assert "wrong values" in message and "tolerance for float32" in message, message
+    # The other functions are unaffected.
+    assert checks["relu/values"]["status"] == "passed"
+    code = main(["run", str(path), "-e", "ex02", "--format", "table"])
+    table = capsys.readouterr().out
+    assert code == 1 and "sigmoid" in table and "internal error" not in table.lower()
