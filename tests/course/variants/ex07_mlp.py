@@ -132,20 +132,13 @@ def evaluate(params, X, y):
 }
 
 WRONG = {
-    "keys_reused_bias_after_sigmoid": {
+    "keys_reused_relu_first_percentage": {
         "init_mlp": """
 def init_mlp(key, sizes):
     k_w, k_b = jax.random.split(key)              # split once: every layer reuses k_w, k_b
     return [{"w": jax.random.uniform(k_w, (a, b), minval=-1.0, maxval=1.0),
              "b": jax.random.uniform(k_b, (b,), minval=-1.0, maxval=1.0)}
             for a, b in zip(sizes[:-1], sizes[1:])]
-""",
-        "mlp_forward": """
-def mlp_forward(params, x):
-    a = np.asarray(x, np.float64)
-    for w, b in _layers(params):
-        a = _sigmoid(a @ w) + b                   # the bias added after the sigmoid
-    return a
 """,
         "mlp_logits": """
 def mlp_logits(params, x):
@@ -160,7 +153,7 @@ def evaluate(params, X, y):
     return 100.0 * np.mean(predictions == np.asarray(y))   # a percentage, not a count
 """,
     },
-    "zero_biases_last_layer_skipped": {
+    "zero_biases_bias_after_sigmoid": {
         "init_mlp": """
 def init_mlp(key, sizes):
     keys = jax.random.split(key, len(sizes) - 1)
@@ -171,10 +164,8 @@ def init_mlp(key, sizes):
         "mlp_forward": """
 def mlp_forward(params, x):
     a = np.asarray(x, np.float64)
-    layers = _layers(params)
-    for i in range(len(layers) - 1):              # off by one: the last layer is skipped
-        w, b = layers[i]
-        a = _sigmoid(a @ w + b)
+    for w, b in _layers(params):
+        a = _sigmoid(a @ w) + b                   # the bias added after the sigmoid
     return a
 """,
         "mlp_logits": """
@@ -185,6 +176,9 @@ def mlp_logits(params, x):
         a = np.maximum(a @ w + b, 0.0)
     return a @ layers[-1][0]                      # the last layer's bias forgotten
 """,
+    },
+    # evaluate calls mlp_forward: its mistake sits where mlp_forward is right.
+    "broadcast_count": {
         "evaluate": """
 def evaluate(params, X, y):
     predictions = np.argmax(mlp_forward(params, X), axis=1)

@@ -143,6 +143,8 @@ def backprop(params, x, y):
 }
 
 WRONG = {
+    # The wrong backprops below run their own forward pass (as many students write it), so
+    # that the wrong forward_with_cache next to them does not decide their fate.
     "quadratic_factor_no_output_sigmoid_off_by_one": {
         "tiny_net_grads": """
 def tiny_net_grads(w_hidden, w_out, x, y):
@@ -165,7 +167,12 @@ def forward_with_cache(params, x):
 """,
         "backprop": """
 def backprop(params, x, y):
-    zs, acts = forward_with_cache(params, x)
+    a = np.asarray(x, np.float64)                   # its own forward pass
+    zs, acts = [], [a]
+    for layer in params:
+        zs.append(a @ np.asarray(layer["w"], np.float64) + np.asarray(layer["b"], np.float64))
+        a = _sigmoid(zs[-1])
+        acts.append(a)
     y = np.asarray(y, np.float64)
     n = acts[0].shape[0]
     grads = [None] * len(params)
@@ -202,7 +209,12 @@ def forward_with_cache(params, x):
 """,
         "backprop": """
 def backprop(params, x, y):
-    zs, acts = forward_with_cache(params, x)
+    a = np.asarray(x, np.float64)                   # its own forward pass
+    zs, acts = [], [a]
+    for layer in params:
+        zs.append(a @ np.asarray(layer["w"], np.float64) + np.asarray(layer["b"], np.float64))
+        a = _sigmoid(zs[-1])
+        acts.append(a)
     y = np.asarray(y, np.float64)
     n = acts[0].shape[0]
     grads = [None] * len(params)
