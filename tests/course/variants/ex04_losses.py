@@ -6,6 +6,8 @@ an ignored eps, unstable sigmoid/softmax then log, classes counted from the labe
 penalised and no recursion: these cover other forms and other mistakes.
 """
 
+import pytest
+
 CORRECT = {
     # numpy in the inputs' own dtype (float32 stays float32): einsum, fancy indexing of the
     # true class, np.where on binary labels, softplus by logaddexp, an explicit stack walk.
@@ -302,4 +304,28 @@ def l2_penalty(params, lam, m):
     return lam / (2 * m) * walk(params)
 """,
     },
+    # Biases excluded only because no other key of the checks' pytrees has a "w" in it.
+    "l2_penalty_w_anywhere_in_the_path": {
+        "l2_penalty": """
+def l2_penalty(params, lam, m):
+    import jax
+
+    total = 0.0
+    for path, leaf in jax.tree_util.tree_leaves_with_path(params):
+        if "w" in jax.tree_util.keystr(path):    # any path with a w in it, not the key "w"
+            total += float(np.sum(np.square(np.asarray(leaf, np.float64))))
+    return lam / (2 * m) * total
+""",
+    },
+}
+
+MARKS = {
+    "l2_penalty_w_anywhere_in_the_path": (
+        pytest.mark.xfail(
+            strict=True,
+            reason="check too weak: l2_penalty/mlp_params, nested_pytree, hidden_deep_pytree: "
+            "no key of their pytrees other than 'w' contains a w (e.g. a 'b' under 'wrapper', "
+            "or a 'weight_scale'), so a substring match on the path gets full marks",
+        ),
+    ),
 }

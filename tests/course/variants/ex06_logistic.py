@@ -193,4 +193,15 @@ def logistic_fit(X, y, lr=0.5, steps=500, lam=0.0):
     return params
 """,
     },
+    "fit_from_ones": {
+        "logistic_fit": """
+def logistic_fit(X, y, lr=0.5, steps=500, lam=0.0):
+    X = _f64(X)
+    params = {"w": np.ones(X.shape[1]), "b": 0.0}   # from ones, not from zeros
+    for _ in range(int(steps)):
+        g = logistic_grads(params, X, y, lam)
+        params = {"w": params["w"] - lr * g["w"], "b": params["b"] - lr * g["b"]}
+    return params
+""",
+    },
 }

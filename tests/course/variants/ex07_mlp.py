@@ -178,7 +178,14 @@ def mlp_logits(params, x):
 """,
     },
     # evaluate calls mlp_forward: its mistake sits where mlp_forward is right.
-    "broadcast_count": {
+    "overlapping_keys_broadcast_count": {
+        "init_mlp": """
+def init_mlp(key, sizes):
+    keys = jax.random.split(key, len(sizes))
+    return [{"w": jax.random.uniform(keys[i], (a, b), minval=-1.0, maxval=1.0),
+             "b": jax.random.uniform(keys[i + 1], (b,), minval=-1.0, maxval=1.0)}
+            for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]))]   # keys[i + 1] used twice
+""",
         "evaluate": """
 def evaluate(params, X, y):
     predictions = np.argmax(mlp_forward(params, X), axis=1)
