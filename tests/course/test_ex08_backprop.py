@@ -468,8 +468,7 @@ def test_backprop_feedback_in_french_names_the_layer():
 
 # The stub's helpers as given (sigmoid casts to float64): with float32 inputs, layer 1's
 # weighted inputs are float32 and everything after is float64 computed from float32 data.
-WITH_FLOAT64_HELPER = (
-    '''
+WITH_FLOAT64_HELPER = """
 import numpy as np
 
 
@@ -511,11 +510,10 @@ def backprop(params, x, y):
         if l:
             delta = (delta @ np.asarray(params[l]["w"]).T) * sigmoid_prime(zs[l - 1])
     return grads
-'''
-)
+"""
 
 # float32 throughout: numpy for the tiny network, jax.numpy for the MLP, no float64 anywhere.
-FLOAT32_THROUGHOUT = '''
+FLOAT32_THROUGHOUT = """
 import numpy as np
 import jax
 import jax.numpy as jnp
@@ -557,7 +555,7 @@ def backprop(params, x, y):
             s = jax.nn.sigmoid(zs[l - 1])
             delta = (delta @ jnp.asarray(params[l]["w"], jnp.float32).T) * s * (1 - s)
     return grads
-'''
+"""
 
 
 @pytest.mark.parametrize(
