@@ -70,10 +70,19 @@ def digits_split(rng: np.random.Generator, n_train: int):
     return X[tr], y[tr], X[te], y[te]
 
 
-def digits_case(rng, *, n_train=1300, epochs=30, batch_size=10, eta=3.0, en="", fr="") -> Case:
+def digits_case(
+    rng, *, n_train=1300, epochs=30, batch_size=10, eta=3.0, relabel=False, en="", fr=""
+) -> Case:
+    """Training on the digits. With ``relabel``, the ten classes get new names (a permutation
+    drawn from ``rng``): a budget check's timed rounds then ask for ten different trainings,
+    and a network cached from an earlier call classifies about one digit in ten."""
     X_tr, y_tr, X_te, y_te = digits_split(rng, n_train)
     params = init_params(rng, SIZES)
-    args = (key(int(rng.integers(2**31))), params, X_tr, one_hot(y_tr, 10), epochs, batch_size, eta)
+    seed = int(rng.integers(2**31))
+    if relabel:
+        names = rng.permutation(10)
+        y_tr, y_te = names[y_tr], names[y_te]
+    args = (key(seed), params, X_tr, one_hot(y_tr, 10), epochs, batch_size, eta)
     # The held-out digits are the judge's secret: the student never receives them.
     return Case(args, label=label(en, fr), secret=(X_te, y_te))
 
@@ -185,6 +194,7 @@ def digits_budget_cases(rng):
             rng,
             epochs=BUDGET_EPOCHS,
             batch_size=BUDGET_BATCH,
+            relabel=True,
             en=f"1,300 training digits, {BUDGET_EPOCHS} epochs, mini-batches of {BUDGET_BATCH}, η = 3",
             fr=f"1 300 chiffres d'entraînement, {BUDGET_EPOCHS} époques, mini-batchs de {BUDGET_BATCH}, η = 3",
         )

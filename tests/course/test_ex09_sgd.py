@@ -256,6 +256,32 @@ def test_a_jitted_step_in_a_python_loop_over_mini_batches_meets_the_budget():
     assert result.score == result.max_score, summary(result)
 
 
+CACHED = """
+_cache = []
+
+
+def train_sgd(key, params, X, Y, epochs, batch_size, eta):
+    # Trains once, then returns the same network: fast, but not an answer to the next call.
+    if not _cache:
+        _cache.append(_train_once(key, params, X, Y, epochs, batch_size, eta))
+    return _cache[0]
+
+
+def _train_once(key, params, X, Y, epochs, batch_size, eta):
+    X = jnp.asarray(X, jnp.float32)
+    Y = jnp.asarray(Y, jnp.float32)
+    params = jax.tree_util.tree_map(lambda p: jnp.asarray(p, jnp.float32), params)
+    return _train(key, params, X, Y, jnp.float32(eta), epochs=int(epochs), batch_size=int(batch_size))
+"""
+
+
+def test_answers_cached_from_the_warm_up_fail_the_timed_rounds():
+    result = grade_checks(replace_function(REF, "train_sgd", CACHED), {"time_budget"}.__contains__)
+    (check,) = result.checks
+    assert check.status == "failed" and check.score == 0, summary(result)
+    assert "timed run 1" in check.message, check.message
+
+
 def test_the_reference_meets_its_budgets_while_both_cores_are_busy():
     burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
     try:

@@ -149,6 +149,7 @@ def hidden_digits(rng):
             epochs=BUDGET_EPOCHS,
             batch_size=HIDDEN_BATCH,
             eta=2.5,
+            relabel=True,
             en=f"1,400 other training digits, {BUDGET_EPOCHS} epochs, mini-batches of {HIDDEN_BATCH}, η = 2.5",
             fr=f"1 400 autres chiffres d'entraînement, {BUDGET_EPOCHS} époques, mini-batchs de {HIDDEN_BATCH}, η = 2,5",
         )
