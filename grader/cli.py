@@ -197,9 +197,7 @@ def render_safely(reports: list, fmt: str, **kwargs) -> str:
     except Exception as exc:
         if fmt == "json":
             raise
-        import traceback
-
-        traceback.print_exc()
+        _print_traceback()
         print(
             f"grader: internal error: the {fmt} report could not be written ({exc!r}); "
             "the JSON report follows instead. Please report this grader bug.",
@@ -321,13 +319,28 @@ COMMANDS = {
 }
 
 
+def clean_text(text) -> str:
+    """``text`` with no control character or escape sequence (it may quote a student)."""
+    from grader.report.printable import clean_text as clean
+
+    return clean(text)
+
+
+def _print_traceback() -> None:
+    """The current exception's traceback on stderr, made printable: its messages may quote
+    what a student wrote, and must not reach the instructor's terminal as escape codes."""
+    import traceback
+
+    print(clean_text(traceback.format_exc()).rstrip(), file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)
     except UsageError as exc:
-        print(f"grader: {exc}", file=sys.stderr)
+        print(f"grader: {clean_text(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:
         from grader.expect import ReferenceError_
@@ -335,11 +348,9 @@ def main(argv: list[str] | None = None) -> int:
         from grader.submission import SubmissionError
 
         if isinstance(exc, (SubmissionError, SandboxError, ReferenceError_)):
-            print(f"grader: {exc}", file=sys.stderr)
+            print(f"grader: {clean_text(exc)}", file=sys.stderr)  # may name the student's files
             return EXIT_USAGE
-        import traceback
-
-        traceback.print_exc()
+        _print_traceback()
         print(f"grader: internal error: {exc!r}", file=sys.stderr)
         return EXIT_USAGE
 

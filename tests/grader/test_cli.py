@@ -275,3 +275,12 @@ def test_a_grader_bug_outside_any_check_costs_that_exercise_only(capsys, monkeyp
     assert all(
         c["cause"] == "grader" and "set-up bug" in c["internal_error"] for c in ex02["checks"]
     )
+
+
+def test_messages_quoting_a_students_file_names_send_no_escape_codes(capsys, tmp_path):
+    archive = tmp_path / "evil.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("../\x1b[2J\x07/ex01_perceptron.py", "x = 1")
+    code, _, err = run(capsys, "run", str(archive))
+    assert code == 2 and "unsafe path" in err
+    assert "\x1b" not in err and "\x07" not in err and "\\x1b[2J" in err
