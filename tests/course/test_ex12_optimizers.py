@@ -442,3 +442,22 @@ def test_textbook_adam_gets_full_marks_whatever_its_step_counter(name):
     source = replace_functions(REF, {"adam": TEXTBOOK[name]})
     result = grade_source(EX, source, functions=None if checks else ["adam"], checks=checks)
     assert result.score == result.max_score, summary(result)
+
+
+def test_init_judge_tells_updates_that_depend_on_the_params_from_rounding():
+    from grader.course.ex12_optimizers import init_cases, judge_init_structure
+
+    cases = init_cases({"learning_rate": 0.1}, "dict")(np.random.default_rng(0))
+    rng = np.random.default_rng(1)
+    u = {"w": rng.normal(size=(20, 3, 4)).astype(np.float32), "b": np.zeros((20, 4), np.float32)}
+    state = [np.zeros((3, 4), np.float32)]
+
+    def judged(other):
+        out = {"a": {"state": state, "updates": u}, "b": {"state": state, "updates": other}}
+        return judge_init_structure(cases, [out])
+
+    ulp = {k: np.nextafter(v, np.float32(np.inf)) for k, v in u.items()}  # float32 rounding
+    assert judged(ulp).passed
+    shifted = {k: v + np.float32(1e-3) for k, v in u.items()}  # updates that saw the params
+    verdict = judged(shifted)
+    assert not verdict.passed and "updates differ" in verdict.message.en
