@@ -181,11 +181,9 @@ def measure(
             m.verdict, m.round, m.call, m.fault = "wrong", i, call, fault
         return fault is not None
 
-    # The reference goes first in every round: the student's timeout can then follow its time.
-    ref = reference(0, timeout_s)
-    if ref.status != "ok":
-        m.verdict, m.call = "reference_error", ref
-        return m
+    # Warm-ups: the student's first, so that a function that raises (a stub) or answers
+    # wrongly costs the reference nothing. In the timed rounds the reference goes first: the
+    # student's timeout then follows its time.
     call = student(0, timeout_s)
     m.warmup_s = call.wall_s
     if call.status != "ok":
@@ -193,6 +191,10 @@ def measure(
         m.call = call
         return m
     if refuse(call, 0):
+        return m
+    ref = reference(0, timeout_s)
+    if ref.status != "ok":
+        m.verdict, m.call = "reference_error", ref
         return m
     for i in range(1, rounds + 1):
         ref = reference(i, timeout_s)
