@@ -225,7 +225,7 @@ def grade(check: Check, exercise: Exercise, session, options, file_name: str):
         outcome, cpu = timed_run(
             worker, job, check.function, check.driver, encoded, timeout, check.options
         )
-        if outcome.output:
+        if outcome.output and not outputs:  # shown once, not once per timed call
             outputs.append(outcome.output)
         return Call(_status(outcome), outcome.elapsed_s, (cases, outcome), cpu)
 
