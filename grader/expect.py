@@ -136,7 +136,9 @@ def run_reference(
     if variant is not None:
         fn = variant.wrap(fn) if variant.wrap is not None else fn
         if variant.cast:
-            cases = [_cast_case(c, variant.cast) for c in cases]
+            cases = [_map_case(c, lambda a, d=variant.cast: np.asarray(a, d)) for c in cases]
+        if variant.nudge:
+            cases = [_map_case(c, _nudged) for c in cases]
         x64 = variant.x64 or variant.cast == "float64"
     out = []
     with _x64(x64):
@@ -164,17 +166,30 @@ def _x64(enabled: bool):
     return jax.enable_x64(True)
 
 
-def _cast_case(case: Case, dtype: str) -> Case:
-    """``case`` with its float array inputs (numpy and ``as_jax``) cast to ``dtype``."""
+def _nudged(a: np.ndarray) -> np.ndarray:
+    """``a`` moved by one float32 ulp, up and down in a checkerboard (neighbours along every
+    axis move opposite ways, so no axis sees a mere shift, which a shift-invariant function
+    like softmax would ignore); in ``a``'s own dtype: a float64 input moves by float32's
+    spacing too."""
+    a = np.asarray(a)
+    step = np.spacing(np.abs(a.astype(np.float32))).astype(a.dtype)
+    parity = np.indices(a.shape).sum(axis=0) % 2 if a.ndim else np.zeros((), int)
+    return a + np.where(parity == 0, step, -step)
+
+
+def _map_case(case: Case, fn) -> Case:
+    """``case`` with ``fn`` applied to its float array inputs (numpy and ``as_jax``)."""
     from dataclasses import replace
 
     def cast(x: Any) -> Any:
         if isinstance(x, codec.Ref):
             if x.name == "jnp" and x.args and _is_float(x.args[0], x.args[1:]):
-                return codec.Ref("jnp", (np.asarray(x.args[0], dtype), dtype))
+                data = np.asarray(x.args[0], x.args[1] if len(x.args) > 1 else None)
+                new = fn(data)
+                return codec.Ref("jnp", (new, new.dtype.name))
             return x
         if isinstance(x, (np.ndarray, np.generic)) and x.dtype.kind == "f":
-            return np.asarray(x, dtype)
+            return fn(x)
         if isinstance(x, Mapping):
             return {k: cast(v) for k, v in x.items()}
         if isinstance(x, (list, tuple)):

@@ -104,18 +104,25 @@ class Variant:
       x64: run the reference with JAX's x64 enabled (jax.numpy keeps float64).
       wrap: trusted code turning the reference function into the variant, ``wrap(fn) -> fn``
         (e.g. an optimizer whose step counter is a float).
+      nudge: ``"float32"``: every float array input moved by one float32 ulp, up and down
+        in a checkerboard: the exact answer for inputs within one rounding of
+        float32, which code computing in float32 cannot tell from the given inputs (softmax
+        of logits of size 1e4).
     """
 
     name: str
     cast: str | None = None
     x64: bool = False
     wrap: Callable[[Callable], Callable] | None = None
+    nudge: str | None = None
 
     def __post_init__(self) -> None:
         if self.cast not in (None, "float32", "float64"):
             raise ValueError(
                 f"Variant.cast must be None, 'float32' or 'float64', got {self.cast!r}"
             )
+        if self.nudge not in (None, "float32"):
+            raise ValueError(f"Variant.nudge must be None or 'float32', got {self.nudge!r}")
 
 
 @dataclass(frozen=True)

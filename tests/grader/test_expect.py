@@ -147,3 +147,23 @@ def test_release_copy_judges_trajectories_with_the_frozen_spread(capsys, tmp_pat
         statuses[name] = {c["id"].split("/", 1)[1]: c["status"] for c in checks}
     assert statuses["textbook"]["adam/quadratic"] == "passed", statuses
     assert statuses["no_bias_correction"]["adam/quadratic"] == "failed", statuses
+
+
+def test_nudged_inputs_move_by_one_float32_ulp_in_a_checkerboard():
+    from grader.expect import _nudged
+
+    a = np.array([[1e4, 9999.0], [0.5, -1e4]])
+    moved = _nudged(a) - a
+    ulp = np.spacing(np.abs(a.astype(np.float32))).astype(np.float64)
+    np.testing.assert_array_equal(np.abs(moved), ulp)
+    assert np.sign(moved[0, 0]) == -np.sign(moved[0, 1]) == -np.sign(moved[1, 0])
+
+
+def test_softmax_of_large_logits_gets_the_spread_of_logits_within_one_ulp():
+    exercise = course.load("ex02_activations")
+    check = next(c for c in exercise.checks if c.id.endswith("softmax/large_logits"))
+    values = Expectations(default_solutions_dir(), 0, use_cache=False).for_exercise(
+        exercise, [check]
+    )[check.id]
+    # Logits of size 1e4 move by 1e-3 within one float32 rounding: softmax by a few 1e-4.
+    assert all(1e-4 < s < 1e-3 for s in values.spreads), values.spreads

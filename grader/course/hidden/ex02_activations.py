@@ -9,6 +9,7 @@ from grader.course.common import as_jax, label
 from grader.course.ex02_activations import (
     AXIS_HINT,
     LOG_SOFTMAX_HINT,
+    LOGIT_SPREAD,
     MAX_TRICK,
     OVERFLOW_SIGMOID,
     OVERFLOW_TANH,
@@ -314,6 +315,7 @@ CHECKS = [
         "axes_jax_and_large",
         softmax_harder,
         hidden=True,
+        spread=LOGIT_SPREAD,
         hint=hints(values=AXIS_HINT, shape=AXIS_HINT, broadcast=AXIS_HINT, nonfinite=MAX_TRICK),
     ),
     compare(
