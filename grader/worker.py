@@ -188,12 +188,25 @@ def _run_job(job: dict, module: Any, submission_dir: str, send) -> None:
                 path = exc.path.removeprefix("['value']") or "the top level"
                 message = f"returned an unsupported type {exc.type_name} at {path}"
                 error.update(type="UnsupportedType", message=message, traceback="")
-            elif not isinstance(exc, codec.CodecError):
-                # Not the value's fault (that would be a CodecError): this process is broken,
-                # perhaps by an earlier check. The grader decides what that costs.
+            elif not _can_send_arrays():
+                # Not the value's fault: this process can no longer encode any array (its
+                # libraries were patched, perhaps by an earlier check). The grader decides
+                # what that costs.
                 error.update(transport=True, traceback="")
             send({"op": "case", "id": job_id, "index": index, "error": error})
     send({"op": "done", "id": job_id})
+
+
+_CANARY: dict = {}
+
+
+def _can_send_arrays() -> bool:
+    """Whether a known-good value with an array still encodes in this process."""
+    try:
+        codec.encode({"value": _CANARY["array"]})
+        return True
+    except BaseException:
+        return False
 
 
 def _serve_modules(init: dict, job_fd: int, send) -> None:
@@ -274,7 +287,9 @@ def main() -> None:
     # Imported once for all children; no JAX backend is started here, so forking is safe.
     import jax
     import jax.numpy  # noqa: F401
-    import numpy  # noqa: F401
+    import numpy
+
+    _CANARY["array"] = numpy.zeros(2, numpy.float32)
 
     # The drivers too, before any student code (which could break the import system).
     drivers.load_all()

@@ -216,6 +216,16 @@ def test_memfd_pages_count_against_the_memory_limit():
     assert "used more than 1024 MiB" in message(result, "double/values")
 
 
+def test_without_a_memory_cgroup_workers_still_run_and_the_report_says_so(monkeypatch):
+    from grader import runner
+
+    monkeypatch.setattr(cgroups, "create", lambda limit: None)
+    monkeypatch.setattr(cgroups, "usable", lambda: False)
+    assert runner._sandbox_notes("bwrap") == [cgroups.FALLBACK_NOTE]
+    assert "address space only" in cgroups.FALLBACK_NOTE
+    assert status(grade_toy(REFERENCE))["add/values"] == "passed"
+
+
 # -- 4: no host paths inside the sandbox -------------------------------------------------------
 
 
