@@ -78,6 +78,28 @@ def adder_cases(rng):
     return [Case((a, b), label=label(f"bits ({a}, {b})", f"les bits ({a}, {b})")) for a, b in BITS]
 
 
+def judge_uses_perceptron(cases, outputs):
+    """The half adder must be made of the student's NAND perceptrons, not of logic operators."""
+    calls = 0
+    for out in outputs:
+        if not isinstance(out, dict) or type(out.get("perceptron_calls")) is not int:
+            return fail(
+                "the check's driver got no answer.", "le pilote du test n'a pas eu de réponse."
+            )
+        calls += out["perceptron_calls"]
+    if calls == 0:
+        return fail(
+            "half_adder never called your perceptron on any of the four bit pairs: build it "
+            "from NAND gates that are perceptrons (perceptron(x, w, b) with nand_parameters()), "
+            "as in seed 001; logic operators such as ^, & or == are not perceptrons.",
+            "half_adder n'a jamais appelé votre perceptron sur aucun des quatre couples de bits : "
+            "construisez-le avec des portes NAND qui sont des perceptrons (perceptron(x, w, b) "
+            "avec nand_parameters()), comme dans le document de cours 001 ; les opérateurs logiques comme "
+            "^, & ou == ne sont pas des perceptrons.",
+        )
+    return ok()
+
+
 def fit_and_gate(rng):
     X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     return [
@@ -155,6 +177,14 @@ EXERCISE = Exercise(
                 "sum = NAND(NAND(x1, n), NAND(x2, n)), carry = NAND(n, n), with n = NAND(x1, x2).",
                 "somme = NAND(NAND(x1, n), NAND(x2, n)), retenue = NAND(n, n), avec n = NAND(x1, x2).",
             ),
+        ),
+        prop(
+            "half_adder",
+            "built_from_perceptrons",
+            adder_cases,
+            judge_uses_perceptron,
+            driver="ex01_perceptron_calls",
+            points=1,
         ),
         compare(
             "perceptron_fit",
