@@ -174,7 +174,16 @@ def l2_hidden(rng):
         "b": (1.0 + rng.normal(size=4)).astype(np.float32),
     }
     params = [
-        {"stem": conv, "norm": {"gamma": np.ones(4, np.float32), "beta": np.ones(4, np.float32)}},
+        {
+            "stem": conv,
+            # Keys that contain a "w" without being "w": not weights.
+            "norm": {
+                "gamma": np.ones(4, np.float32),
+                "beta": np.ones(4, np.float32),
+                "w_scale": np.full(4, 3.0, np.float32),
+            },
+            "window": np.full(3, 2.0),
+        },
         {
             "blocks": [
                 [{"w": as_jax(rng.normal(size=(4, 4)), "float32"), "bias": np.ones(4)}],
@@ -187,8 +196,8 @@ def l2_hidden(rng):
         Case(
             (params, 0.7, 13),
             label=label(
-                "a conv layer, normalisation, a 'w' at depth 5, jax leaves",
-                "une couche conv, une normalisation, un 'w' à la profondeur 5, des feuilles jax",
+                "a conv layer, normalisation, keys such as 'w_scale' that are not 'w', a 'w' at depth 5, jax leaves",
+                "une couche conv, une normalisation, des clés comme 'w_scale' qui ne sont pas 'w', un 'w' à la profondeur 5, des feuilles jax",
             ),
         ),
         Case(

@@ -6,8 +6,6 @@ an ignored eps, unstable sigmoid/softmax then log, classes counted from the labe
 penalised and no recursion: these cover other forms and other mistakes.
 """
 
-import pytest
-
 CORRECT = {
     # numpy in the inputs' own dtype (float32 stays float32): einsum, fancy indexing of the
     # true class, np.where on binary labels, softplus by logaddexp, an explicit stack walk.
@@ -317,15 +315,4 @@ def l2_penalty(params, lam, m):
     return lam / (2 * m) * total
 """,
     },
-}
-
-MARKS = {
-    "l2_penalty_w_anywhere_in_the_path": (
-        pytest.mark.xfail(
-            strict=True,
-            reason="check too weak: l2_penalty/mlp_params, nested_pytree, hidden_deep_pytree: "
-            "no key of their pytrees other than 'w' contains a w (e.g. a 'b' under 'wrapper', "
-            "or a 'weight_scale'), so a substring match on the path gets full marks",
-        ),
-    ),
 }
