@@ -659,7 +659,10 @@ def _run_check_in(
         session.discard()
         res.status, res.failure = "error", "crash"
         key = "fn.crashed" if outcome.status == "crashed" else "fn.invalid"
-        res.message = t(key, lang, function=check.function, detail=outcome.detail)
+        if getattr(outcome, "memory", False):  # stopped at the worker's memory cgroup limit
+            key = "fn.memory_killed"
+        mb = options.sandbox.memory_mb
+        res.message = t(key, lang, function=check.function, detail=outcome.detail, mb=mb)
         return res
     for case in outcome.cases:
         if case.error is not None:

@@ -79,7 +79,8 @@ class JobOutcome:
     """The end of one job.
 
     ``status`` is ``"ok"`` (every case answered), ``"timeout"``, ``"crashed"`` (the worker
-    died), or ``"invalid"`` (it sent something that is not a valid answer).
+    died), or ``"invalid"`` (it sent something that is not a valid answer). ``memory``: the
+    crash was the kernel stopping the worker at its memory cgroup's limit.
     """
 
     status: str
@@ -87,6 +88,7 @@ class JobOutcome:
     elapsed_s: float
     output: str = ""
     detail: str = ""
+    memory: bool = False
 
 
 @dataclass
@@ -184,6 +186,7 @@ class Worker:
         self._out_pos = 0
         self.cgroup: cgroups.MemoryCgroup | None = None
         self._oom_kills = 0
+        self._oomed = False  # the last crash was a memory kill (set by memory_killed)
         self._seeded: set[str] = set()
         # What student code ran in this sandbox: "module:<name>" and "check:<id>" entries.
         self.history: list[str] = []
@@ -471,7 +474,8 @@ class Worker:
         if self.cgroup is None:
             return False
         seen, self._oom_kills = self._oom_kills, self.cgroup.oom_kills()
-        return self._oom_kills > seen
+        self._oomed = self._oom_kills > seen
+        return self._oomed
 
     def __enter__(self) -> Worker:
         return self
@@ -533,8 +537,10 @@ class Worker:
         self.last_job_fresh = all(h in own for h in self.history)
         self.history.append(f"check:{job_id.split('#')[0]}")
         start = time.monotonic()
+        self._oomed = False
         if not self._send(job):
-            return JobOutcome("crashed", outcomes, 0.0, self._take_output(), self._death_detail())
+            detail = self._death_detail()
+            return JobOutcome("crashed", outcomes, 0.0, self._take_output(), detail, self._oomed)
         deadline = start + timeout
         while True:
             try:
@@ -550,14 +556,18 @@ class Worker:
             elapsed = time.monotonic() - start
             if frame is None:
                 detail = self._death_detail()
-                return JobOutcome("crashed", outcomes, elapsed, self._take_output(), detail)
+                return JobOutcome(
+                    "crashed", outcomes, elapsed, self._take_output(), detail, self._oomed
+                )
             try:
                 msg = codec.decode(frame)
                 if isinstance(msg, dict) and msg.get("op") in ("released", "child_died"):
                     # The child ended (os._exit, a crash): the fork server is still there.
                     self.loaded = None
                     detail = _child_detail(msg, self)
-                    return JobOutcome("crashed", outcomes, elapsed, self._take_output(), detail)
+                    return JobOutcome(
+                        "crashed", outcomes, elapsed, self._take_output(), detail, self._oomed
+                    )
                 if not isinstance(msg, dict) or msg.get("id") != job_id:
                     raise codec.CodecError("an answer to another job")
                 if msg.get("op") == "done":
