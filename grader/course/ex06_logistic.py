@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from grader.codec import Ref
-from grader.compare import Tolerance
+from grader.compare import Judged, Tolerance, float_name, input_precision, tolerance
 from grader.course.common import as_jax, label, separable_blobs
 from grader.i18n import Text
 from grader.spec import Case, Exercise, Verdict, compare, fail, ok, prop, static
@@ -381,8 +381,24 @@ GRAD_VARIANTS: list[GradVariant] = [
 ]
 
 
-def _close(got: np.ndarray, exp: np.ndarray, scale: float) -> bool:
-    return bool(np.all(np.abs(got - exp) <= 1e-5 * scale + 1e-4 * np.abs(exp)))
+# The formula judge uses the grader's tolerance policy (grader.compare.tolerance): judged at the
+# precision of the case's inputs; float32 allows 1e-5 × the largest true gradient + 1e-4
+# relative (the judge's former fixed threshold), float64 the policy's default.
+GRADS_TOL = Tolerance(float32=(1e-4, 1e-5))
+
+
+def _judged(case: Case, out: Any) -> Judged:
+    """The tolerance for the answer ``out`` to ``case`` (the truth is float64)."""
+    try:
+        dtype = np.asarray(out["w"]).dtype
+    except Exception:  # _read_grads says what is wrong with such an answer
+        dtype = None
+    got = float_name(dtype) if dtype is not None else None
+    return tolerance(input_precision(case.args, case.kwargs), "float64", got, tol=GRADS_TOL)
+
+
+def _close(got: np.ndarray, exp: np.ndarray, scale: float, judged: Judged) -> bool:
+    return bool(np.all(np.abs(got - exp) <= judged.allowed(np.asarray(exp, float), scale)))
 
 
 def _read_grads(out: Any, n: int) -> tuple[np.ndarray, float] | Text:
@@ -418,7 +434,7 @@ def grads_judge(*, hidden: bool = False):
     """Judge ``logistic_grads`` against seed 002's formula, naming the likely mistake."""
 
     def judge(cases: Sequence[Case], outputs: Sequence[Any]) -> Verdict:
-        calls, answers, wanted, first_wrong = [], [], [], None
+        calls, answers, wanted, judgeds, first_wrong = [], [], [], [], None
         for i, (case, out) in enumerate(zip(cases, outputs, strict=True)):
             w, b, X, y, lam = _unpack(case)
             en, fr = _words(case)
@@ -429,19 +445,20 @@ def grads_judge(*, hidden: bool = False):
             calls.append((w, b, X, y, lam))
             answers.append(got)
             wanted.append(exp)
-            if first_wrong is None and not _grads_close(got, exp):
+            judgeds.append(_judged(case, out))
+            if first_wrong is None and not _grads_close(got, exp, judgeds[-1]):
                 first_wrong = i
         if first_wrong is None:
             return ok()
         i = first_wrong
         (gw, gb), (ew, eb) = answers[i], wanted[i]
         en, fr = _words(cases[i])
-        diag = _diagnose_grads(calls, answers, first_wrong) or Text(
+        diag = _diagnose_grads(calls, answers, first_wrong, judgeds) or Text(
             "Compare with seed 002: ∂J/∂w_j = 1/m Σ_i (h⁽ⁱ⁾ − y⁽ⁱ⁾) x_j⁽ⁱ⁾ + λ w_j / m and ∂J/∂b = 1/m Σ_i (h⁽ⁱ⁾ − y⁽ⁱ⁾), with h = σ(X w + b).",
             "Comparez avec le seed 002 : ∂J/∂w_j = 1/m Σ_i (h⁽ⁱ⁾ − y⁽ⁱ⁾) x_j⁽ⁱ⁾ + λ w_j / m et ∂J/∂b = 1/m Σ_i (h⁽ⁱ⁾ − y⁽ⁱ⁾), avec h = σ(X w + b).",
         )
         scale = max(float(np.max(np.abs(ew))), abs(eb))
-        bad_w = np.abs(gw - ew) > 1e-5 * scale + 1e-4 * np.abs(ew)
+        bad_w = np.abs(gw - ew) > judgeds[i].allowed(np.asarray(ew, float), scale)
         if bad_w.any():
             j = int(np.argmax(np.abs(gw - ew)))
             where_en = where_fr = f"∂J/∂w[{j}]"
@@ -462,13 +479,13 @@ def grads_judge(*, hidden: bool = False):
     return judge
 
 
-def _grads_close(got, exp) -> bool:
+def _grads_close(got, exp, judged: Judged) -> bool:
     (gw, gb), (ew, eb) = got, exp
     scale = max(float(np.max(np.abs(ew))) if ew.size else 0.0, abs(eb), 1e-12)
-    return _close(gw, ew, scale) and _close(np.array(gb), np.array(eb), scale)
+    return _close(gw, ew, scale, judged) and _close(np.array(gb), np.array(eb), scale, judged)
 
 
-def _diagnose_grads(calls, answers, first_wrong: int) -> Text | None:
+def _diagnose_grads(calls, answers, first_wrong: int, judgeds: list[Judged]) -> Text | None:
     """The message of the wrong formula reproducing every answer, else the first wrong one."""
     fallback = None
     for wrong, message in GRAD_VARIANTS:
@@ -477,9 +494,11 @@ def _diagnose_grads(calls, answers, first_wrong: int) -> Text | None:
         except Exception:  # a variant that makes no sense for these inputs
             continue
         values = [(np.asarray(v[0], float), float(v[1])) for v in values]
-        if all(_grads_close(a, v) for a, v in zip(answers, values, strict=True)):
+        if all(_grads_close(a, v, j) for a, v, j in zip(answers, values, judgeds, strict=True)):
             return message
-        if fallback is None and _grads_close(answers[first_wrong], values[first_wrong]):
+        if fallback is None and _grads_close(
+            answers[first_wrong], values[first_wrong], judgeds[first_wrong]
+        ):
             fallback = message
     return fallback
 

@@ -267,3 +267,24 @@ def test_student_dtypes_fail_cleanly_in_json_and_table_reports(capsys, tmp_path,
     code = main(["run", str(path), "-e", "ex02", "--format", "table"])
     table = capsys.readouterr().out
     assert code == 1 and "sigmoid" in table and "internal error" not in table.lower()
+
+
+def test_ex06_formula_judge_follows_the_policy():
+    """A float64 answer is held to float64 (a 2e-5 relative error was let through by the judge's
+    former fixed threshold); float32 rounding of float32 inputs' answer is not an error."""
+    from grader.course import ex06_logistic as ex06
+    from grader.spec import Case
+
+    rng = np.random.default_rng(0)
+    judge = ex06.grads_judge()
+    for dtype in (np.float64, np.float32):
+        params = {"w": rng.normal(size=3).astype(dtype), "b": dtype(0.5)}
+        X = rng.normal(size=(8, 3)).astype(dtype)
+        y = (rng.random(8) > 0.5).astype(dtype)
+        case = Case((params, X, y, 0.1), label="case")
+        w, b, XX, yy, lam = ex06._unpack(case)
+        gw, gb = ex06.seed_gradient(w, b, XX, yy, lam)
+        rounded = {"w": gw.astype(dtype), "b": dtype(gb)}
+        assert judge([case], [rounded]).passed
+        off = {"w": (gw * (1 + 2e-5)).astype(dtype), "b": dtype(gb)}
+        assert judge([case], [off]).passed == (dtype is np.float32)
