@@ -237,6 +237,16 @@ def _serve_modules(init: dict, job_fd: int, send) -> None:
         fresh = False
 
 
+def _set_dumpable(on: bool) -> None:
+    """``prctl(PR_SET_DUMPABLE)``: whether processes of the same uid may trace this one."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(4, 1 if on else 0, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: nothing to protect the same way
+        pass
+
+
 def _wait_for(pid: int) -> int:
     """Wait for the child ``pid`` and return its wait status.
 
@@ -293,6 +303,9 @@ def main() -> None:
 
     # The drivers too, before any student code (which could break the import system).
     drivers.load_all()
+    # Children run as the same uid: not dumpable, this process cannot be traced or have its
+    # memory read or written by them (each child makes itself dumpable again after fork).
+    _set_dumpable(False)
 
     send({"op": "booted"})  # before any student code: failures up to here are the grader's
     while True:
@@ -305,6 +318,7 @@ def main() -> None:
         pid = os.fork()
         if pid == 0:
             code = 0
+            _set_dumpable(True)  # its own /proc files stay its own (JAX reads some)
             try:
                 _serve_modules(init, job_fd, send)
             except BaseException:

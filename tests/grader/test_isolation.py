@@ -72,6 +72,21 @@ def test_killing_the_sandbox_costs_only_the_guilty_check(name):
     assert only_double_lost(result), status(result)
 
 
+@needs_bwrap
+def test_student_code_cannot_read_or_trace_the_fork_server():
+    # /proc/1/environ needs the same access as ptrace: denied for a non-dumpable process.
+    body = (
+        "    try:\n"
+        "        open(f'/proc/{os.getppid()}/environ', 'rb').read()\n"
+        "        return 2.0 * np.asarray(x)\n"
+        "    except OSError:\n"
+        "        pass"
+    )
+    result = grade_toy(guilty(body))
+    assert only_double_lost(result), status(result)
+    assert status(result)["double/values"] == "failed"  # denied, then the wrong answer
+
+
 def test_killing_the_parent_without_bwrap_costs_only_the_guilty_check():
     body = "    os.kill(os.getppid(), signal.SIGKILL)\n    import time; time.sleep(0.5)"
     result = grade_toy(guilty(body), mode="rlimits")
