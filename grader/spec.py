@@ -364,7 +364,9 @@ def budget(
     if rounds < 1:
         raise ValueError(f"a budget needs at least one timed round, got {rounds}")
     if not ratio > 1.0:
-        raise ValueError(f"a budget ratio must be > 1 (the reference itself must pass), got {ratio}")
+        raise ValueError(
+            f"a budget ratio must be > 1 (the reference itself must pass), got {ratio}"
+        )
     return Check(
         function,
         name,
