@@ -8,7 +8,6 @@ exercise with budget checks begins so that its boot overlaps the student module'
 
 from __future__ import annotations
 
-import os
 import time
 import weakref
 from pathlib import Path
@@ -117,32 +116,10 @@ class References:
         self._staged = None
 
 
-_TICK_S = 1.0 / os.sysconf("SC_CLK_TCK")
-
-
 def cpu_seconds(worker) -> float | None:
-    """The CPU time (user + system, reaped children included) of every process of the
-    worker's sandbox, from the kernel's accounting (``/proc``): None where the worker has no
-    private uid to find its processes by.
-
-    Unlike wall time, it hardly depends on what else the machine runs: under load a long
-    run gets a smaller share of the cores for longer, a short one may find them idle, so a
-    wall-time ratio grows with the load while a CPU-time ratio does not.
-    """
-    uid = getattr(worker, "uid", None)
-    if uid is None:
-        return None
-    from grader.reuse import pids_of_uid
-
-    ticks = 0
-    for pid in pids_of_uid(uid):
-        try:
-            with open(f"/proc/{pid}/stat", "rb") as f:
-                fields = f.read().rsplit(b")", 1)[1].split()
-            ticks += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
-        except (OSError, IndexError, ValueError):
-            continue  # it ended meanwhile
-    return ticks * _TICK_S
+    """The CPU time of every process of the worker's sandbox (see ``Worker.cpu_seconds``)."""
+    measure = getattr(worker, "cpu_seconds", None)
+    return measure() if measure is not None else None
 
 
 def timed_run(worker, *args) -> tuple[Any, float | None]:

@@ -63,6 +63,12 @@ from grader.sandbox_setup import (  # noqa: F401 (re-exported: the public names 
 )
 
 MAX_FRAME_BYTES = 512 * 2**20
+# A timeout is judged on the time the sandbox had, not the machine's: a call runs out of
+# time once it has used ``timeout`` seconds of wall time *and* of CPU time, so correct code on
+# a loaded machine (a smaller share of the cores, for longer) is not cut short. Code that uses
+# no CPU (a sleep, a deadlock) or is starved for longer is stopped at this many timeouts.
+TIMEOUT_WALL_FACTOR = 3.0
+_TICK_S = 1.0 / os.sysconf("SC_CLK_TCK")
 OUTPUT_SHOWN_BYTES = 4000
 
 
@@ -284,9 +290,9 @@ class Worker:
         }
         if not self._send(init):
             return StartFailure("crashed", detail=self._death_detail(), output=self._take_output())
-        deadline = time.monotonic() + timeout
+        start, cpu0 = time.monotonic(), self.cpu_seconds()
         try:
-            frame = self._reader.read(deadline)
+            frame = self._read_within(start, timeout, cpu0)
         except TimeoutError:
             self.kill()
             return StartFailure("timeout", output=self._take_output())
@@ -306,7 +312,7 @@ class Worker:
                 )
             if msg.get("op") == "import_error" and isinstance(msg.get("error"), dict):
                 error = msg["error"]
-                self._expect_end(deadline)  # the child returns after reporting
+                self._expect_end(time.monotonic() + timeout)  # the child returns after reporting
                 return StartFailure("import_error", error=error, output=self._take_output())
             if msg.get("op") != "ready" or not isinstance(msg.get("functions"), dict):
                 raise codec.CodecError("unexpected message")
@@ -507,6 +513,42 @@ class Worker:
         text = data[:OUTPUT_SHOWN_BYTES].decode("utf-8", errors="replace")
         return text + ("\n… (output truncated)" if len(data) > OUTPUT_SHOWN_BYTES else "")
 
+    # -- time ----------------------------------------------------------------------------------
+
+    def cpu_seconds(self) -> float | None:
+        """The CPU time (user + system, reaped children included) of every process of the
+        sandbox, from the kernel's accounting (``/proc``); None without a private uid.
+
+        Unlike wall time, it hardly depends on what else the machine runs: under load a call
+        gets a smaller share of the cores for longer, and its CPU time stays the same.
+        """
+        if self.uid is None:
+            return None
+        ticks = 0
+        for pid in pids_of_uid(self.uid):
+            try:
+                with open(f"/proc/{pid}/stat", "rb") as f:
+                    fields = f.read().rsplit(b")", 1)[1].split()
+                ticks += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+            except (OSError, IndexError, ValueError):
+                continue  # it ended meanwhile
+        return ticks * _TICK_S
+
+    def _read_within(self, start: float, timeout: float, cpu0: float | None) -> bytes | None:
+        """The next frame, or TimeoutError once ``timeout`` s of wall *and* CPU time have
+        passed since ``start`` (CPU time counted from ``cpu0``), or TIMEOUT_WALL_FACTOR x
+        ``timeout`` of wall time whatever the CPU time."""
+        deadline, last = start + timeout, start + TIMEOUT_WALL_FACTOR * timeout
+        while True:
+            try:
+                return self._reader.read(deadline)
+            except TimeoutError:
+                now, cpu = time.monotonic(), self.cpu_seconds()
+                left = timeout - (cpu - cpu0) if cpu is not None and cpu0 is not None else 0.0
+                if now >= last or left <= 0:
+                    raise
+                deadline = min(last, now + left)  # it cannot finish its CPU time sooner
+
     # -- jobs --------------------------------------------------------------------------------
 
     def run(
@@ -536,15 +578,14 @@ class Worker:
         own = {f"check:{job_id.split('#')[0]}", f"module:{self.loaded}"}
         self.last_job_fresh = all(h in own for h in self.history)
         self.history.append(f"check:{job_id.split('#')[0]}")
-        start = time.monotonic()
+        start, cpu0 = time.monotonic(), self.cpu_seconds()
         self._oomed = False
         if not self._send(job):
             detail = self._death_detail()
             return JobOutcome("crashed", outcomes, 0.0, self._take_output(), detail, self._oomed)
-        deadline = start + timeout
         while True:
             try:
-                frame = self._reader.read(deadline)
+                frame = self._read_within(start, timeout, cpu0)
             except TimeoutError:
                 elapsed = time.monotonic() - start
                 self.kill()

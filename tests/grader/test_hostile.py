@@ -63,6 +63,22 @@ def test_hangs_time_out_and_cost_only_their_check(body):
     assert time.monotonic() - started < 30
 
 
+@needs_bwrap
+def test_a_timeout_counts_the_cpu_time_the_sandbox_had_not_only_the_clock():
+    # 1.8 s of waiting uses almost no CPU: like code starved by a loaded machine, it has not
+    # used its 1 s, so it is not cut short (its wall time stays under 3 x 1 s).
+    result = grade_toy(student("    time.sleep(1.8)\n    return 2 * np.asarray(x)"), timeout=1.0)
+    assert status(result)["double/values"] == "passed"
+
+
+@needs_bwrap
+def test_code_that_waits_forever_is_stopped_at_three_times_the_timeout():
+    started = time.monotonic()
+    result = grade_toy(student("    time.sleep(1000)"), timeout=1.0)
+    assert status(result)["double/values"] == "timeout"
+    assert 3.0 <= time.monotonic() - started < 20
+
+
 def test_memory_bomb_is_stopped_with_a_clear_message():
     body = "    hog = []\n    while True:\n        hog.append(bytearray(50 * 2**20))"
     result = grade_toy(student(body), memory_mb=1024)
