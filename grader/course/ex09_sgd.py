@@ -201,6 +201,87 @@ def digits_budget_cases(rng):
     ]
 
 
+# Batch order made observable: 3 examples in mini-batches of 2, 2 epochs, a large η. Each
+# epoch is one of 6 orders (which example is alone, its batch first or last), so the trained
+# params are one of 36 that the grader computes. A fresh permutation puts the same example
+# alone in both epochs with probability 1/3 (1/6 if the batch order is shuffled too): that all
+# ORDER_KEYS keys do so happens to a correct train_sgd with probability 3^-16 = 2e-8, and
+# always when one permutation serves every epoch.
+ORDER_KEYS = 16
+ORDER_ETA = 8.0
+ORDER_SEPARATION = 0.03  # least max-abs distance between two of the 36 trained params
+ORDER_ATOL = 1e-3  # float32 rounding moves them by about 1e-6
+
+
+def epoch_orders(n: int = 3, bs: int = 2):
+    """Every epoch on ``n = 3`` examples in batches of 2: ``(alone, [batch, batch])``."""
+    orders = []
+    for alone in range(n):
+        pair = [i for i in range(n) if i != alone]
+        orders += [(alone, [pair, [alone]]), (alone, [[alone], pair])]
+    return orders
+
+
+def two_epoch_params(params, X, Y, eta):
+    """``{(alone in epoch 1, alone in epoch 2): [flat trained params, ...]}`` for all 36 orders."""
+    from grader.course.ex08_backprop import true_grads
+
+    def step(p, idx):
+        grads = true_grads(p, X[idx], Y[idx])
+        return [
+            {"w": layer["w"] - eta * gw, "b": layer["b"] - eta * gb}
+            for layer, (gw, gb) in zip(p, grads, strict=True)
+        ]
+
+    def run(p, batches):
+        for b in batches:
+            p = step(p, np.asarray(b))
+        return p
+
+    p0 = [{k: np.asarray(v, np.float64) for k, v in layer.items()} for layer in params]
+    X, Y = np.asarray(X, np.float64), np.asarray(Y, np.float64)
+    out: dict[tuple[int, int], list[np.ndarray]] = {}
+    for a1, b1 in epoch_orders():
+        p1 = run(p0, b1)
+        for a2, b2 in epoch_orders():
+            out.setdefault((a1, a2), []).append(_flat(run(p1, b2)))
+    return out
+
+
+def _flat(params) -> np.ndarray:
+    return np.concatenate(
+        [
+            np.r_[np.asarray(layer["w"], np.float64).ravel(), np.asarray(layer["b"], np.float64)]
+            for layer in params
+        ]
+    )
+
+
+def batch_order_cases(rng):
+    while True:  # draw until the 36 outcomes are far apart (deterministic: rng is seeded)
+        X = (2.0 * rng.normal(size=(3, 2))).astype(np.float32)
+        Y = one_hot(np.array([0, 1, 1]), 2)
+        params = init_params(rng, (2, 3, 2))
+        flat = np.array(
+            [v for vs in two_epoch_params(params, X, Y, ORDER_ETA).values() for v in vs]
+        )
+        dist = np.abs(flat[:, None] - flat[None]).max(-1)
+        np.fill_diagonal(dist, np.inf)
+        if dist.min() >= ORDER_SEPARATION:
+            break
+    seeds = [int(s) for s in rng.choice(2**31, size=ORDER_KEYS, replace=False)]
+    return [
+        Case(
+            (key(s), params, X, Y, 2, 2, ORDER_ETA),
+            label=label(
+                f"3 examples, batch_size = 2, 2 epochs, η = {ORDER_ETA:g}, key {s}",
+                f"3 exemples, batch_size = 2, 2 époques, η = {ORDER_ETA:g}, clé {s}",
+            ),
+        )
+        for s in seeds
+    ]
+
+
 # -- judges --------------------------------------------------------------------------------------
 
 
@@ -460,6 +541,41 @@ def judge_training(cases, outputs):
     )
 
 
+def judge_batch_order(cases, outputs):
+    """Each key's trained params must be one of the 36 two-epoch orders; not all repeat epoch 1."""
+    _, params0, X, Y, _, _, eta = cases[0].args
+    sizes = [params0[0]["w"].shape[0]] + [layer["w"].shape[1] for layer in params0]
+    truth = two_epoch_params(params0, X, Y, eta)
+    repeats = 0
+    for out in outputs:
+        if not isinstance(out, (list, tuple)) or len(out) != 2:
+            return fail(
+                "train_sgd must return a pair (params, losses).",
+                "train_sgd doit renvoyer un couple (params, losses).",
+            )
+        bad = _check_params(out[0], sizes)
+        if bad is not None:
+            return bad
+        got = _flat(out[0])
+        found = [
+            pair
+            for pair, vs in truth.items()
+            if any(np.abs(got - v).max() <= ORDER_ATOL for v in vs)
+        ]
+        if not found:
+            return fail(
+                "on 3 examples in mini-batches of 2, your trained params after 2 epochs are not those of any order that visits every example once per epoch. Each epoch must take one step per mini-batch, the last, smaller one included, on the mini-batch's mean gradient.",
+                "sur 3 exemples en mini-batchs de 2, vos paramètres entraînés après 2 époques ne sont ceux d'aucun ordre qui voit chaque exemple une fois par époque. Chaque époque doit faire un pas par mini-batch, le dernier, plus petit, compris, sur le gradient moyen du mini-batch.",
+            )
+        repeats += found[0][0] == found[0][1]
+    if repeats == len(outputs):
+        return fail(
+            f"with {len(outputs)} different keys, your second epoch always repeats the mini-batches of the first: draw a new permutation at every epoch (split the key, or jax.random.fold_in(key, epoch)).",
+            f"avec {len(outputs)} clés différentes, votre deuxième époque répète toujours les mini-batchs de la première : tirez une nouvelle permutation à chaque époque (divisez la clé, ou jax.random.fold_in(key, epoch)).",
+        )
+    return ok()
+
+
 EXERCISE = Exercise(
     id="ex09_sgd",
     title=Text("Stochastic gradient descent", "Descente de gradient stochastique"),
@@ -526,6 +642,17 @@ EXERCISE = Exercise(
             hint=Text(
                 "With batch_size = n each epoch is one step of gradient descent on the whole set: the trained params are compared.",
                 "Avec batch_size = n chaque époque est un pas de descente de gradient sur tout l'ensemble : les paramètres entraînés sont comparés.",
+            ),
+        ),
+        prop(
+            "train_sgd",
+            "reshuffles_every_epoch",
+            batch_order_cases,
+            judge_batch_order,
+            points=2,
+            hint=Text(
+                "Each epoch: a new key (jax.random.split or fold_in), a new permutation, one step per mini-batch.",
+                "À chaque époque : une nouvelle clé (jax.random.split ou fold_in), une nouvelle permutation, un pas par mini-batch.",
             ),
         ),
         prop(
