@@ -88,7 +88,7 @@ def input_precision(*trees: Any) -> str | None:
     Returns:
       A name of :data:`PRECISIONS`, or None when no input is a float array.
     """
-    from grader.codec import Ref
+    from grader.sandboxed.codec import Ref
 
     found: list[str] = []
 
@@ -441,7 +441,7 @@ def compare(
     spread_multiple: float = 0.0,
     path: str = "",
 ) -> Mismatch | None:
-    """Compare two pytrees of plain values (as decoded by :mod:`grader.codec`).
+    """Compare two pytrees of plain values (as decoded by :mod:`grader.sandboxed.codec`).
 
     Args:
       expected: the reference's result.
@@ -506,7 +506,7 @@ def compare(
 
 def shape_summary(value: Any) -> str:
     """A short description of a tree's shapes and dtypes, e.g. ``"(4, 3) float32"``."""
-    from grader.codec import Ref
+    from grader.sandboxed.codec import Ref
 
     if isinstance(value, np.ndarray):
         return f"{tuple(value.shape)} {value.dtype.name}"

@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from grader import codec, drivers
+from grader.sandboxed import codec, drivers
 from grader.spec import Case, Check, Exercise, Variant
 
 GRADER_DIR = Path(__file__).resolve().parent
@@ -62,11 +62,11 @@ def definitions_hash(exercise_id: str, *, public_only: bool = False) -> str:
     module, which a student release lacks."""
     h = hashlib.sha256(f"{FORMAT_VERSION}|{exercise_id}".encode())
     course = GRADER_DIR / "course"
-    drivers_dir = GRADER_DIR / "drivers"
+    drivers_dir = GRADER_DIR / "sandboxed" / "drivers"
     files = [course / f"{exercise_id}.py", course / "common.py", course / "__init__.py"]
     if not public_only:
         files.append(course / "hidden" / f"{exercise_id}.py")
-    files += [GRADER_DIR / "codec.py", GRADER_DIR / "spec.py"]
+    files += [GRADER_DIR / "sandboxed" / "codec.py", GRADER_DIR / "spec.py"]
     files += [drivers_dir / n for n in ("__init__.py", "generic.py", "course.py")]
     files.append(drivers_dir / f"{exercise_id.split('_')[0]}.py")
     for path in files:

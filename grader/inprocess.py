@@ -14,8 +14,8 @@ import time
 import traceback
 from pathlib import Path
 
-from grader import codec, drivers
 from grader.sandbox import CaseOutcome, JobOutcome, ReadyInfo, StartFailure
+from grader.sandboxed import codec, drivers
 
 
 class InProcessWorker:

@@ -348,7 +348,7 @@ class Session:
     """The sandboxed worker of one submission, shared by its exercises one at a time.
 
     The sandbox starts once; each exercise's module is imported in a child of it, the same
-    one as the previous exercise's if that left it clean (:mod:`grader.reuse`). A module
+    one as the previous exercise's if that left it clean (:mod:`grader.sandboxed.reuse`). A module
     that fails to import is not tried again; after a timeout, an invalid answer or a memory
     blow-up the whole sandbox is replaced, after a crash only the child.
 

@@ -1,6 +1,6 @@
 """Starts and talks to sandboxed worker processes that run student code.
 
-Each worker runs ``python -m grader.worker`` under bubblewrap (``bwrap``): no network, its own
+Each worker runs ``python -m grader.sandboxed.worker`` under bubblewrap (``bwrap``): no network, its own
 PID/IPC/UTS namespaces (the fork server is the namespace's init, which nothing inside can
 kill), an empty root where only the Python installation is mounted and copies of the
 worker's own files, ``jaxnn``, the submission and the compilation cache's seed are placed
@@ -21,7 +21,7 @@ killed. The worker's JAX cache entries are copied back to the host by the grader
 
 How a worker is started (bubblewrap's command line, its environment and limits) is in
 :mod:`grader.sandbox_setup`; this module runs and talks to it. The protocol is
-length-prefixed :mod:`grader.codec` frames over two pipes; the student's prints go to a
+length-prefixed :mod:`grader.sandboxed.codec` frames over two pipes; the student's prints go to a
 file the grader reads back, truncated, as text.
 """
 
@@ -41,8 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader import cgroups, codec, jaxcache, sandbox_files
-from grader.reuse import pids_of_uid
+from grader import cgroups, jaxcache, sandbox_files
 from grader.sandbox_setup import (  # noqa: F401 (re-exported: the public names stay here)
     COMPILE_CACHE_MOUNT,
     SANDBOX_UID_RANGE,
@@ -61,6 +60,8 @@ from grader.sandbox_setup import (  # noqa: F401 (re-exported: the public names 
     compile_cache_env,
     resolve_mode,
 )
+from grader.sandboxed import codec
+from grader.sandboxed.reuse import pids_of_uid
 
 MAX_FRAME_BYTES = 512 * 2**20
 # A timeout is judged on the time the sandbox had, not the machine's: a call runs out of
@@ -102,7 +103,7 @@ class ReadyInfo:
     """The module imported: which functions it defines, and in what kind of process.
 
     ``fresh`` is False when the module was imported in the child that served the previous
-    exercise (see :mod:`grader.reuse`).
+    exercise (see :mod:`grader.sandboxed.reuse`).
     """
 
     functions: dict[str, str]
@@ -159,7 +160,7 @@ class Worker:
     The sandbox is started once (:meth:`spawn`, paying for Python and jax's imports once);
     each exercise's module is then imported in a child process (:meth:`load`), whose checks
     are run (:meth:`run`) until :meth:`release`. The child serves the next exercise too if
-    the module left it as it found it (:mod:`grader.reuse`), else the next module gets a
+    the module left it as it found it (:mod:`grader.sandboxed.reuse`), else the next module gets a
     fresh child. A child that crashes costs only itself; a timeout or an invalid answer
     kills the whole sandbox (the next exercise gets a new one).
 

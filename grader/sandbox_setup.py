@@ -24,7 +24,7 @@ from grader import sandbox_files
 # another student's worker, and every process a worker left behind can be found and killed.
 SANDBOX_UID_RANGE = (2_000_000, 3_000_000)
 SUBMISSION_MOUNT = "/submission"
-_WORKER_FILES = ("__init__.py", "worker.py", "codec.py", "reuse.py", "drivers")
+_WORKER_FILES = ("__init__.py", "sandboxed")  # the trust boundary: grader/sandboxed, whole
 
 
 def _library_roots() -> list[str]:
@@ -110,7 +110,7 @@ def _namespace_args() -> list[str]:
 
 def _boot_code(roots: list[str] | None = None) -> str:
     """The worker's entry point: import the same ``grader`` and ``jaxnn`` as this process
-    (not whatever an installed copy would resolve to), then run ``grader.worker``.
+    (not whatever an installed copy would resolve to), then run ``grader.sandboxed.worker``.
 
     ``roots``: the folders holding them, as the worker sees them (default: this process's).
     """
@@ -120,7 +120,7 @@ def _boot_code(roots: list[str] | None = None) -> str:
         roots = [str(_grader_dir().parent), str(Path(jaxnn.__file__).resolve().parent.parent)]
     return (
         f"import sys; sys.path[0:0] = {list(dict.fromkeys(roots))!r}; "
-        "from grader import worker; worker.main()"
+        "from grader.sandboxed import worker; worker.main()"
     )
 
 
@@ -273,7 +273,7 @@ def can_drop_privileges() -> bool:
         "-I",
         "-B",
         "-c",
-        "import grader.worker",
+        "import grader.sandboxed.worker",
     ]
     try:
         return subprocess.run(probe, capture_output=True, timeout=120, cwd="/").returncode == 0

@@ -16,7 +16,7 @@ points. Kinds:
 Inputs come from a case generator ``cases(rng) -> [Case, ...]`` where ``rng`` is a numpy
 ``Generator`` seeded from the run's base seed and the check's id, so every check gets its own
 reproducible stream and hidden checks (other ids) get other inputs. Inputs are plain data
-plus :class:`~grader.codec.Ref` for what the worker must build itself (a PRNG key: ``key(3)``,
+plus :class:`~grader.sandboxed.codec.Ref` for what the worker must build itself (a PRNG key: ``key(3)``,
 a callable: ``Ref("fn", ("f1_grad",))``).
 
 Example::
@@ -40,9 +40,9 @@ from typing import Any
 
 import numpy as np
 
-from grader.codec import Ref
 from grader.compare import Tolerance
 from grader.i18n import Text
+from grader.sandboxed.codec import Ref
 
 KINDS = ("compare", "property", "static", "transform", "budget")
 

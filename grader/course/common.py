@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.codec import Ref
 from grader.i18n import Text
+from grader.sandboxed.codec import Ref
 
 
 def label(en: str, fr: str) -> Text:

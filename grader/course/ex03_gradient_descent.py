@@ -1,7 +1,7 @@
 """Checks for ex03_gradient_descent (public).
 
 ``gradient_descent`` and ``numerical_gradient`` take callables: the worker builds them from
-``Ref("ex03_…", arrays)`` (see ``grader/drivers/ex03.py``). The hand-derived gradients are
+``Ref("ex03_…", arrays)`` (see ``grader/sandboxed/drivers/ex03.py``). The hand-derived gradients are
 compared on points where a sign error or a wrong power changes the value, and a static check
 refuses automatic or numerical differentiation in them.
 """
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.codec import Ref
 from grader.compare import Tolerance
 from grader.course.common import label
 from grader.i18n import Text
+from grader.sandboxed.codec import Ref
 from grader.spec import Case, Exercise, compare, static
 
 F32, F64 = np.float32, np.float64

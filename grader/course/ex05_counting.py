@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from grader.codec import Ref
 from grader.course.common import label
 from grader.i18n import Text
+from grader.sandboxed.codec import Ref
 from grader.spec import Case, Exercise, Verdict, fail, ok, prop
 
 # -- plain values --------------------------------------------------------------------------------

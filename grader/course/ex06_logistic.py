@@ -21,10 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from grader.codec import Ref
 from grader.compare import Judged, Tolerance, float_name, input_precision, tolerance
 from grader.course.common import as_jax, label, separable_blobs
 from grader.i18n import Text
+from grader.sandboxed.codec import Ref
 from grader.spec import Case, Exercise, Verdict, compare, fail, ok, prop, static
 
 CLIPPED = Tolerance(float32=(1e-2, 1e-6))

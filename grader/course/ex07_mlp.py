@@ -13,10 +13,10 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from grader.codec import Ref
 from grader.course.common import as_jax, label
 from grader.hints import hint_for
 from grader.i18n import Text
+from grader.sandboxed.codec import Ref
 from grader.spec import Case, Exercise, Verdict, compare, fail, key, ok, prop
 
 # -- inputs ---------------------------------------------------------------------------------------

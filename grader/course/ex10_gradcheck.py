@@ -1,6 +1,6 @@
 """Checks for ex10_gradcheck (public).
 
-The scalar functions ``f`` are built inside the sandbox by ``grader/drivers/ex10.py`` from
+The scalar functions ``f`` are built inside the sandbox by ``grader/sandboxed/drivers/ex10.py`` from
 data sent here, in float64 numpy. Most cases use a cubic whose central difference is known
 exactly, ``f'(v) + a·eps²``: with ``eps = 1e-3`` that truncation error is a million times the
 rounding error, so the relative errors a correct ``gradient_check`` finds are reproducible
@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grader.codec import Ref
 from grader.compare import Tolerance
 from grader.course.common import label
 from grader.i18n import Text
+from grader.sandboxed.codec import Ref
 from grader.spec import Case, Exercise, compare, fail, ok
 
 # Two central differences of the same float64 function agree to rounding (~1e-11 here).

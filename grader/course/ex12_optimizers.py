@@ -1,6 +1,6 @@
 """Checks for ex12_optimizers (public).
 
-The transformations are driven inside the sandbox by ``grader/drivers/ex12.py``: built with
+The transformations are driven inside the sandbox by ``grader/sandboxed/drivers/ex12.py``: built with
 the case's hyperparameters, initialised on a pytree of float32 params and run for many steps,
 either on a given sequence of gradients (the result is the updates, stacked with the step on
 axis 0) or on a quadratic problem whose gradient is computed at the current params (the result

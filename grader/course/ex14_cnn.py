@@ -1,7 +1,7 @@
 """Checks for ex14_cnn (public): the student's CNN, trained by the grader, and a residual block.
 
 ``init_cnn``/``cnn_apply`` are judged by what the grader's own training loop
-(``grader/drivers/ex14.py``: Adam, softmax cross-entropy, jit) reaches with them on held-out
+(``grader/sandboxed/drivers/ex14.py``: Adam, softmax cross-entropy, jit) reaches with them on held-out
 digits. The worker receives the training images with their labels and the held-out images
 without theirs; the held-out labels stay here, in the case's ``secret``, for the judge.
 """
@@ -12,11 +12,11 @@ from functools import cache
 
 import numpy as np
 
-from grader.codec import Ref
 from grader.compare import Tolerance
 from grader.course.common import label
 from grader.hints import hint_for
 from grader.i18n import Text
+from grader.sandboxed.codec import Ref
 from grader.spec import Case, Exercise, budget, compare, fail, key, ok, prop
 
 MAX_PARAMS = 200_000

@@ -2,7 +2,7 @@
 
 ``make_xor`` and ``make_flower`` are random: trusted judges check their properties (shapes,
 the label rule, the geometry, uniformity, explicit keys), never our random stream. ``fit``
-trains a trusted model (``grader/drivers/ex15.py``); the judges recompute the last epoch's
+trains a trusted model (``grader/sandboxed/drivers/ex15.py``); the judges recompute the last epoch's
 validation metrics from the returned parameters and measure the accuracy on fresh data.
 """
 
@@ -12,10 +12,10 @@ from functools import cache
 
 import numpy as np
 
-from grader.codec import Ref
 from grader.course.common import label, xor_data
-from grader.drivers.ex15 import mlp_logits_numpy
 from grader.i18n import Text
+from grader.sandboxed.codec import Ref
+from grader.sandboxed.drivers.ex15 import mlp_logits_numpy
 from grader.spec import Case, Exercise, compare, fail, key, ok, prop
 
 # -- helpers ------------------------------------------------------------------------------------

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from grader import course
-from grader.codec import Ref
 from grader.course.ex07_mlp import evaluate_cases, judge_shapes, judge_uniform, make_judge_evaluate
-from grader.drivers import resolve_ref
+from grader.sandboxed.codec import Ref
+from grader.sandboxed.drivers import resolve_ref
 from grader.spec import Case, key
 from grader.testing import (
     by_function,

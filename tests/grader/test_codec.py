@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader import codec
-from grader.codec import CodecError, Ref, UnsupportedType, decode, encode
+from grader.sandboxed import codec
+from grader.sandboxed.codec import CodecError, Ref, UnsupportedType, decode, encode
 
 
 def roundtrip(value, **kw):

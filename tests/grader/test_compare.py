@@ -103,8 +103,8 @@ def test_french_messages():
 
 # -- the tolerance policy: judged at the precision of the inputs -----------------------------
 
-from grader.codec import Ref  # noqa: E402
 from grader.compare import input_precision, judged_dtype, tolerance  # noqa: E402
+from grader.sandboxed.codec import Ref  # noqa: E402
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from grader import codec, course
+from grader import course
 from grader.cli import default_solutions_dir, main
 from grader.expect import Expectations, deviation, freeze, spread_key
+from grader.sandboxed import codec
 from grader.spec import Spread, Variant
 from grader.testing import reference_source, replace_function
 

@@ -16,8 +16,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from toy import REFERENCE, grade_toy, message, status
 
-from grader.reuse import pids_of_uid
 from grader.sandbox import SANDBOX_UID_RANGE, bwrap_usable
+from grader.sandboxed.reuse import pids_of_uid
 
 needs_bwrap = pytest.mark.skipif(not bwrap_usable(), reason="bubblewrap is not usable here")
 

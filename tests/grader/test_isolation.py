@@ -163,7 +163,7 @@ def test_an_error_while_sending_is_that_cases_error_not_a_dead_worker():
     # only: the worker reports it as double()'s error instead of exiting (status 70).
     body = (
         "    import json, struct\n"
-        "    import grader.codec as c\n"
+        "    import grader.sandboxed.codec as c\n"
         "    c._Encoder.node = lambda *a, **k: 1 / 0\n"
     )
     result = grade_toy(guilty(body))

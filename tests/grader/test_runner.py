@@ -10,9 +10,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from toy import REFERENCE, grade_toy, message, status
 
-from grader.codec import Ref
 from grader.compare import compare, shape_summary
 from grader.runner import describe_mismatch
+from grader.sandboxed.codec import Ref
 
 
 def test_static_checks_give_no_points_to_stubs_or_missing_functions():

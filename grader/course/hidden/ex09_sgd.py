@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.codec import Ref
 from grader.course.common import as_jax, label
 from grader.course.ex09_sgd import (
     BUDGET_EPOCHS,
@@ -19,6 +18,7 @@ from grader.course.ex09_sgd import (
 )
 from grader.hints import hint_for
 from grader.i18n import Text
+from grader.sandboxed.codec import Ref
 from grader.spec import Case, budget, compare, fail, key, ok, prop, transform
 
 

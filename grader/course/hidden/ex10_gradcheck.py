@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.codec import Ref
 from grader.course.common import as_jax, label
 from grader.course.ex10_gradcheck import (
     ERR_TOL,
@@ -19,6 +18,7 @@ from grader.course.ex10_gradcheck import (
     tree_copy,
 )
 from grader.i18n import Text
+from grader.sandboxed.codec import Ref
 from grader.spec import Case, compare, prop
 
 

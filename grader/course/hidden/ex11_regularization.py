@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.codec import Ref
 from grader.course.common import as_jax, label
 from grader.course.ex11_regularization import (
     _f32,
@@ -18,6 +17,7 @@ from grader.course.ex11_regularization import (
 )
 from grader.hints import hint_for
 from grader.i18n import Text
+from grader.sandboxed.codec import Ref
 from grader.spec import Case, compare, key, prop
 
 

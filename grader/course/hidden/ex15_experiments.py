@@ -7,7 +7,6 @@ from functools import partial
 
 import numpy as np
 
-from grader.codec import Ref
 from grader.course.common import as_jax, label
 from grader.course.ex15_experiments import (
     CONFUSION_HINT,
@@ -20,6 +19,7 @@ from grader.course.ex15_experiments import (
     judge_xor_labels,
     validation_split_of,
 )
+from grader.sandboxed.codec import Ref
 from grader.spec import Case, compare, fail, key, ok, prop
 
 

@@ -6,8 +6,6 @@ extra epoch, ``np.random``, a list-only update, cross-entropy, the summed loss, 
 batch order only; and one numpy/``fori_loop`` alternative. These cover other forms.
 """
 
-import pytest
-
 CORRECT = {
     # jax.numpy float32 throughout; split points instead of slices; vmap'd per-example gradients
     # averaged (another summation order); the epochs are a jitted scan with fold_in keys.

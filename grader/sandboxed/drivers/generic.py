@@ -9,7 +9,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from grader.drivers import driver, ref
+from grader.sandboxed.drivers import driver, ref
 
 
 @driver("call")

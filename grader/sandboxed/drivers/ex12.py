@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.drivers import driver
+from grader.sandboxed.drivers import driver
 
 
 def _build(fn, hparams):

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.drivers import driver, ref
+from grader.sandboxed.drivers import driver, ref
 
 
 def _leaves(params) -> list[np.ndarray]:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.drivers import ref
+from grader.sandboxed.drivers import ref
 
 
 def mlp_init(key, sizes) -> list[dict]:

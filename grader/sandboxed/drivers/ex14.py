@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.drivers import driver
+from grader.sandboxed.drivers import driver
 
 
 def _sibling(module, other: str, own: str):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.drivers import driver, ref
+from grader.sandboxed.drivers import driver, ref
 
 
 def _xp(x):

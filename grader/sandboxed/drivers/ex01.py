@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from grader.drivers import driver
+from grader.sandboxed.drivers import driver
 
 
 @driver("ex01_perceptron_calls", module=True)

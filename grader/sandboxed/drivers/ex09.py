@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.drivers import driver
+from grader.sandboxed.drivers import driver
 
 
 @driver("ex09_params_only")

@@ -1,13 +1,13 @@
 """The worker: runs inside the sandbox, imports the student's modules and runs checks' drivers.
 
-Started as ``python -m grader.worker`` with the job pipe on stdin, the result pipe on stdout and
+Started as ``python -m grader.sandboxed.worker`` with the job pipe on stdin, the result pipe on stdout and
 the captured-output file on stderr. It moves the pipes out of the way at once so that whatever
 the student prints lands in the output file, never in the protocol.
 
 Everything this process sends is untrusted by the grader: it is student-controlled as soon as
 the student module is imported. The grader only decodes plain data from it (see
-``grader.codec``) and computes every verdict itself. This module imports nothing from the
-rest of the grader except the codec, the drivers and :mod:`grader.reuse`.
+``grader.sandboxed.codec``) and computes every verdict itself. This module imports nothing from the
+rest of the grader except the codec, the drivers and :mod:`grader.sandboxed.reuse`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import time
 import traceback
 
 # Bound before any student code runs: a module that rebinds builtins or library names at
-# import must not break the worker's own work (see grader.codec).
+# import must not break the worker's own work (see grader.sandboxed.codec).
 from builtins import (  # noqa: UP029 (bound on purpose, see above)
     BaseException,
     callable,
@@ -35,7 +35,7 @@ from builtins import (  # noqa: UP029 (bound on purpose, see above)
 )
 from typing import Any
 
-from grader import codec, drivers, reuse
+from grader.sandboxed import codec, drivers, reuse
 
 _os_read = os.read
 _unpack_u64 = struct.Struct(">Q").unpack
@@ -212,7 +212,7 @@ def _can_send_arrays() -> bool:
 def _serve_modules(init: dict, job_fd: int, send) -> None:
     """Serve modules one after the other in this child while each leaves it reusable.
 
-    After each module, :func:`grader.reuse.tidy` restores the shared state and says whether
+    After each module, :func:`grader.sandboxed.reuse.tidy` restores the shared state and says whether
     anything it cannot restore changed; if so (or if the module failed to import) the child
     ends and the next module gets a fresh one from the fork server.
     """
@@ -270,7 +270,7 @@ def main() -> None:
     """A fork server: imports the libraries once, then forks children to serve modules.
 
     A child serves the submission's modules one after the other while each leaves the
-    process as it found it (:mod:`grader.reuse`): JAX starts, and each function compiles,
+    process as it found it (:mod:`grader.sandboxed.reuse`): JAX starts, and each function compiles,
     once per submission rather than once per exercise. When a module leaves something
     behind, fails to import or crashes, its child ends and the next module is imported in
     a fresh child, at no cost for numpy and jax, already imported here. The fork server

@@ -1,4 +1,4 @@
-"""Registers the exercise-specific driver modules (``grader/drivers/exNN.py``)."""
+"""Registers the exercise-specific driver modules (``grader/sandboxed/drivers/exNN.py``)."""
 
 from __future__ import annotations
 
@@ -8,4 +8,4 @@ from pathlib import Path
 
 for _info in pkgutil.iter_modules([str(Path(__file__).parent)]):
     if _info.name.startswith("ex"):
-        importlib.import_module(f"grader.drivers.{_info.name}")
+        importlib.import_module(f"grader.sandboxed.drivers.{_info.name}")
