@@ -2,8 +2,8 @@
 
 A student release holds the stubs, the library, the grader and the **public** checks with
 their expected outputs frozen to files — no solution source, no hidden checks, no hidden
-inputs. A Gradescope bundle adds the hidden checks with their frozen expectations (still
-no solution source), a ``setup.sh`` that installs the project and a ``run_autograder`` that
+inputs, no variants (``grader/course/variants/``: correct ones are solutions). A Gradescope
+bundle adds the hidden checks with their frozen expectations (still no solution source), a ``setup.sh`` that installs the project and a ``run_autograder`` that
 grades ``/autograder/submission`` into ``/autograder/results/results.json``.
 """
 
@@ -31,8 +31,11 @@ def _copy_tree(src: Path, dst: Path, *, hidden_checks: bool) -> None:
 
     def skip(folder: str, names: list[str]) -> set[str]:
         out = set(shutil.ignore_patterns(*ignore)(folder, names))
-        if not hidden_checks and Path(folder).resolve() == (REPO / "grader" / "course").resolve():
-            out.add("hidden")
+        if Path(folder).resolve() == course.COURSE_DIR:
+            # The variants include correct ones, that is, solutions: they never leave home.
+            out.add("variants")
+            if not hidden_checks:
+                out.add("hidden")
         return out
 
     shutil.copytree(src, dst, ignore=skip, dirs_exist_ok=True)

@@ -121,7 +121,7 @@ def load(exercise_id: str) -> Exercise:
     return replace(public, checks=tuple(public.checks) + tuple(hidden))
 
 
-def variants(exercise_id: str) -> ModuleType | None:
+def variant_module(exercise_id: str) -> ModuleType | None:
     """The module of ``exercise_id``'s variants (``CORRECT``, ``WRONG``), or None."""
     if not (folder_of(exercise_id) / "variants" / f"{exercise_id}.py").is_file():
         return None

@@ -1,63 +1,52 @@
 """Correct code always gets full marks; wrong code always loses points — for every function.
 
-Grades the corpus of ``tests/course/variants/`` (see its docstring): every correct variant
-submission scores full marks with the hidden checks, and every function replaced in a wrong
-variant submission loses points.
+Grades the corpus of ``grader/course/variants/`` with ``grader selftest``'s own machinery
+(:mod:`grader.selftest`), one case per variant: every correct variant submission scores full
+marks with the hidden checks, and every function replaced in a wrong variant submission loses
+points.
 """
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
-from grader import course
-from grader.testing import by_function, grade_source, reference_source, replace_functions, summary
+from grader import course, selftest
+from grader.cli import default_solutions_dir
 
-VARIANTS = Path(__file__).with_name("variants")
-
-
-def _modules() -> dict:
-    out = {}
-    for path in sorted(VARIANTS.glob("ex*.py")):
-        spec = importlib.util.spec_from_file_location(f"_variants_{path.stem}", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        out[path.stem] = module
-    return out
+OPTIONS = selftest.options_for(default_solutions_dir())
 
 
-def _corpus(kind: str) -> list:
-    params = []
-    for name, module in _modules().items():
-        for label, replacements in getattr(module, kind, {}).items():
-            marks = getattr(module, "MARKS", {}).get(label, ())
-            params.append(pytest.param(name, replacements, id=f"{name}:{label}", marks=marks))
-    return params
+def _corpus(correct: bool) -> list:
+    return [
+        pytest.param(
+            v,
+            id=v.id,
+            marks=(pytest.mark.xfail(strict=True, reason=v.known),) if v.known else (),
+        )
+        for ex_id in course.available()
+        for v in selftest.variants(ex_id)
+        if v.correct is correct
+    ]
 
 
 def test_every_variant_module_names_an_exercise():
-    names = list(_modules())
+    names = [p.stem for p in (course.COURSE_DIR / "variants").glob("ex*.py")]
     assert names, "the corpus is empty"
     assert set(names) <= set(course.available()), sorted(set(names) - set(course.available()))
 
 
-@pytest.mark.parametrize(("exercise", "replacements"), _corpus("CORRECT"))
-def test_correct_variant_gets_full_marks(exercise, replacements):
-    source = replace_functions(reference_source(exercise), replacements)
-    result = grade_source(exercise, source, functions=sorted(replacements))
-    assert result.score == result.max_score > 0, summary(result)
+def test_every_exercise_has_variants():
+    missing = [i for i in course.available() if course.variant_module(i) is None]
+    assert not missing, missing
 
 
-@pytest.mark.parametrize(("exercise", "replacements"), _corpus("WRONG"))
-def test_wrong_variant_loses_points_on_each_replaced_function(exercise, replacements):
-    source = replace_functions(reference_source(exercise), replacements)
-    result = grade_source(exercise, source, functions=sorted(replacements))
-    checks = by_function(result)
-    uncaught = [
-        fn
-        for fn in replacements
-        if sum(r.score for r in checks[fn]) >= sum(r.check.points for r in checks[fn])
-    ]
-    assert not uncaught, f"wrong code got full marks: {uncaught}"
+@pytest.mark.parametrize("variant", _corpus(correct=True))
+def test_correct_variant_gets_full_marks(variant):
+    outcome = selftest.prove(variant, OPTIONS)
+    assert outcome.ok, "\n".join(outcome.details)
+
+
+@pytest.mark.parametrize("variant", _corpus(correct=False))
+def test_wrong_variant_loses_points_on_each_replaced_function(variant):
+    outcome = selftest.prove(variant, OPTIONS)
+    assert outcome.ok, f"wrong code got full marks: {outcome.bad}"

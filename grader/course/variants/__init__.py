@@ -11,7 +11,10 @@ One module per exercise, named like it (``ex04_losses.py``), defining two dicts:
   replaced functions are each wrong in a plausible way; every replaced function must lose
   points.
 
-An optional ``MARKS = {label: (pytest.mark.xfail(strict=True, reason=...),)}`` marks a known
-false failure while it is being fixed. A replacement may also define helpers: the whole text is put in place of the named ``def``.
-``tests/course/test_variants.py`` grades them all.
+An optional ``MARKS = {label: "why"}`` marks a known false result while it is being fixed
+(pytest's strict xfail; ``grader selftest`` reports it). A replacement may also define
+helpers: the whole text is put in place of the named ``def``.
+
+Instructor side: a student release never ships this folder (correct variants are
+solutions). ``grader selftest`` and ``tests/course/test_variants.py`` grade them all.
 """
