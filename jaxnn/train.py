@@ -77,7 +77,7 @@ import jax.numpy as jnp
 import optax
 
 from jaxnn.data.batching import num_examples
-from jaxnn.parallel import _Placement
+from jaxnn.sharding import Placement
 
 __all__ = [
     "LOSSES",
@@ -444,7 +444,7 @@ def _eval_span(apply_fn, rule, loss, batch_size, place, start, n, params, x, y):
 
 def _eval_sums(apply_fn, rule, loss, batch_size, params, x, y):
     n = num_examples(y)
-    return _eval_span(apply_fn, rule, loss, batch_size, _Placement(), 0, n, params, x, y)
+    return _eval_span(apply_fn, rule, loss, batch_size, Placement(), 0, n, params, x, y)
 
 
 def _predict(apply_fn, rule, batch_size, params, x):
@@ -723,7 +723,7 @@ def _epoch(
     loss: str | LossFn,
     optimizer: optax.GradientTransformation,
     cfg: _EpochConfig,
-    place: _Placement,
+    place: Placement,
     params: PyTree,
     opt_state: Any,
     key: jax.Array,
@@ -886,7 +886,7 @@ def _epoch_function(
     loss: str | LossFn,
     optimizer: optax.GradientTransformation,
     cfg: _EpochConfig,
-    place: _Placement,
+    place: Placement,
 ) -> Callable:
     """The jitted ``(params, opt_state, key, train, val) -> (params, opt_state, key, logs)``.
 
@@ -1012,7 +1012,7 @@ def fit(
         raise ValueError(_BAD_KEY.format(got=key))
     if not (isinstance(validation_split, int | float) and 0.0 <= validation_split < 1.0):
         raise ValueError(_BAD_SPLIT.format(got=validation_split))
-    place = _Placement(mesh)
+    place = Placement(mesh)
     place.check_batch_size(batch_size, "batch_size")
     if eval_batch_size is not None:
         _check_positive_int("eval_batch_size", eval_batch_size)

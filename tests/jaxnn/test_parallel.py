@@ -29,7 +29,7 @@ CHILD = textwrap.dedent(
     import json, re
     import jax, jax.numpy as jnp, numpy as np, optax
     from jaxnn import parallel
-    from jaxnn.parallel import _Placement
+    from jaxnn.sharding import Placement
     from jaxnn.train import _call_rule, _epoch_function, _EpochConfig, fit
 
     out = {"devices": len(jax.devices())}
@@ -84,7 +84,7 @@ CHILD = textwrap.dedent(
     out["param_devices"] = sorted({len(a.sharding.device_set) for a in jax.tree.leaves(p4)})
 
     # The compiled epoch (the one fit just used, from the cache): XLA's collectives.
-    place = _Placement(mesh)
+    place = Placement(mesh)
     cfg = _EpochConfig(n=103, batch_size=16, shuffle=True, drop_last=False, n_val=22,
                        val_start=0, eval_batch_size=8)
     fn = _epoch_function(apply, _call_rule(apply, None), "softmax_cross_entropy", opt, cfg, place)

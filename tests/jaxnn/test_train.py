@@ -566,7 +566,7 @@ def test_fit_holds_one_float32_copy_of_the_data():
     # outputs). XLA's temporaries must not grow with the data: compiled for n and for 2n
     # examples, they differ by a small fraction of the added data (a backend's fixed
     # workspaces, e.g. a GPU's, cancel out).
-    from jaxnn.parallel import _Placement
+    from jaxnn.sharding import Placement
     from jaxnn.train import _call_rule, _epoch_function, _EpochConfig
 
     def analysis(rows):
@@ -581,7 +581,7 @@ def test_fit_holds_one_float32_copy_of_the_data():
         )
         fn = _epoch_function(
             mlp_apply, _call_rule(mlp_apply, None), "softmax_cross_entropy", optimizer, cfg,
-            _Placement(),
+            Placement(),
         )  # fmt: skip
         data = (jnp.zeros((rows, d), jnp.float32), jnp.zeros((rows,), jnp.int32))
         compiled = fn.lower(params, optimizer.init(params), jax.random.key(0), data, None).compile()
@@ -636,7 +636,7 @@ def test_steps_and_scan_epochs_give_the_same_training():
 
 def test_auto_epoch_mode_steps_for_cpu_convolutions_only():
     from jaxnn.models import mlp
-    from jaxnn.parallel import _Placement
+    from jaxnn.sharding import Placement
     from jaxnn.train import _call_rule, _steps_pay_off
 
     def pays(model, shape):
@@ -649,7 +649,7 @@ def test_auto_epoch_mode_steps_for_cpu_convolutions_only():
             rule,
             "softmax_cross_entropy",
             opt,
-            _Placement(),
+            Placement(),
             params,
             opt.init(params),
             data,
