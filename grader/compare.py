@@ -240,16 +240,38 @@ def _count_leaves(x: Any) -> int:
     return 1 if _scalar_like(x) and np.ndim(x) == 0 else -(10**9)
 
 
-def _describe_type(x: Any) -> str:
-    if isinstance(x, np.ndarray):
-        return f"an array of shape {tuple(x.shape)}"
-    if isinstance(x, (list, tuple)):
-        return f"a {type(x).__name__} of length {len(x)}"
-    if isinstance(x, Mapping):
-        return f"a dict with keys {sorted(map(str, x))}"
-    if x is None:
+def describe(value: Any, lang: str = "en", *, dtype: bool = False) -> str:
+    """The structure of a value in words, for messages (the one structure reader of the grader).
+
+    Args:
+      value: any decoded result or input.
+      lang: ``"en"`` or ``"fr"``.
+      dtype: also name an array's dtype.
+
+    Returns:
+      A noun phrase, e.g. ``"an array of shape (3, 2)"`` or ``"un dict de clés ['b', 'w']"``.
+
+    >>> describe(np.zeros((3, 2)))
+    'an array of shape (3, 2)'
+    >>> describe([1, 2], "fr")
+    'un list de longueur 2'
+    """
+    fr = lang == "fr"
+    if isinstance(value, np.ndarray):
+        shape = tuple(value.shape)
+        text = f"un tableau de forme {shape}" if fr else f"an array of shape {shape}"
+        if dtype:
+            text += f" et de type {value.dtype}" if fr else f" and dtype {value.dtype}"
+        return text
+    kind = type(value).__name__
+    if isinstance(value, (list, tuple)):
+        return f"un {kind} de longueur {len(value)}" if fr else f"a {kind} of length {len(value)}"
+    if isinstance(value, Mapping):
+        keys = sorted(map(str, value))
+        return f"un dict de clés {keys}" if fr else f"a dict with keys {keys}"
+    if value is None:
         return "None"
-    return f"a {type(x).__name__}"
+    return f"un {kind}" if fr else f"a {kind}"
 
 
 def _index(flat_index: int, shape: tuple) -> list[int]:
@@ -425,9 +447,7 @@ def _sub(spread: Any, key: Any) -> Any:
 
 
 def _type_mismatch(expected: Any, got: Any, path: str) -> Mismatch:
-    return Mismatch(
-        "type", path, {"expected": _describe_type(expected), "got": _describe_type(got)}
-    )
+    return Mismatch("type", path, {"expected": describe(expected), "got": describe(got)})
 
 
 def compare(
