@@ -11,108 +11,14 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from grader.course.common import label
 from grader.i18n import Text
-from grader.sandboxed.codec import Ref
-from grader.spec import Case, Exercise, Verdict, fail, ok, prop
-
-# -- plain values --------------------------------------------------------------------------------
-
-
-def plain(value: Any) -> Any:
-    """A case's input as the worker hands it to the student, minus jax: Refs become numpy."""
-    if isinstance(value, Ref) and value.name == "jnp":
-        data, dtype = value.args
-        return np.asarray(data, dtype=dtype)
-    if isinstance(value, (list, tuple)):
-        return type(value)(plain(v) for v in value)
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    return value
-
-
-def as_number(value: Any) -> float | None:
-    """A real scalar (Python, numpy or 0-d/1-element array) as a float; None otherwise."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return float(value) if abs(value) < 2**63 else math.inf
-    if isinstance(value, float):
-        return value
-    if isinstance(value, (np.integer, np.floating)):
-        return float(value)
-    if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "iuf":
-        return float(value.reshape(()))
-    return None
-
-
-def describe(value: Any) -> str:
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {tuple(value.shape)} and dtype {value.dtype}"
-    if isinstance(value, (list, tuple)):
-        return f"a {type(value).__name__} of length {len(value)}"
-    if isinstance(value, dict):
-        return "a dict"
-    return f"a {type(value).__name__}" if value is not None else "None"
-
-
-def show(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
-
-
-Variant = tuple[Callable[..., Any], Text]
-
-
-def _same(a: Any, b: Any) -> bool:
-    try:
-        return bool(np.allclose(np.asarray(a, float), np.asarray(b, float), rtol=0, atol=1e-9))
-    except (TypeError, ValueError):
-        return False
-
-
-def _diagnose(
-    variants: Sequence[Variant],
-    calls: Sequence[tuple],
-    answers: Sequence[Any],
-    expected: Sequence[Any],
-) -> Text | None:
-    """The message of the wrong formula that best explains the student's answers.
-
-    ``calls``, ``answers`` and ``expected`` hold one entry per case. A formula that reproduces
-    every answer wins (it explains the right answers too); otherwise the first one that
-    reproduces the answer of the first wrong case.
-    """
-    first_wrong = next(
-        i for i, (g, e) in enumerate(zip(answers, expected, strict=True)) if not _same(g, e)
-    )
-    fallback = None
-    for wrong, message in variants:
-        values = []
-        for args in calls:
-            try:
-                values.append(wrong(*args))
-            except Exception:  # a formula that makes no sense for these inputs
-                values.append(None)
-        if values[first_wrong] is None or _same(values[first_wrong], expected[first_wrong]):
-            continue
-        if all(v is not None and _same(v, g) for v, g in zip(values, answers, strict=True)):
-            return message
-        if fallback is None and _same(values[first_wrong], answers[first_wrong]):
-            fallback = message
-    return fallback
-
-
-def _case_words(case: Case) -> tuple[str, str]:
-    lab = case.label
-    if isinstance(lab, Text):
-        return lab.en, lab.fr or lab.en
-    return str(lab), str(lab)
-
+from grader.judging import Mistake, as_number, describe, formula_judge, show
+from grader.spec import Case, Exercise, Verdict, fail, prop
 
 WHOLE = Text(
     "A count is a whole number, and {got} is not: the division must round down (use // or math.floor).",
@@ -120,65 +26,41 @@ WHOLE = Text(
 )
 
 
-def count_judge(
-    expected: Callable[..., int],
-    variants: Sequence[Variant],
-    generic: Text,
-    *,
-    hidden: bool = False,
-):
+def _read_count(out: Any) -> float | Text:
+    """The answer as a float, or what is wrong with it."""
+    got = as_number(out)
+    if got is None:
+        return Text(
+            f"expected one whole number (an int), got {describe(out, dtype=True)}.",
+            f"attendu un nombre entier (un int), obtenu {describe(out, 'fr', dtype=True)}.",
+        )
+    if not math.isfinite(got):
+        return Text(
+            f"got {got}, which is not a whole number.",
+            f"obtenu {got}, qui n'est pas un nombre entier.",
+        )
+    return got
+
+
+def count_judge(truth, mistakes: list[Mistake], generic: Text, *, hidden: bool = False):
     """A judge for a function returning one whole number; see the module docstring."""
 
-    def judge(cases: Sequence[Case], outputs: Sequence[Any]) -> Verdict:
-        calls, answers, wanted = [], [], []
-        for case, out in zip(cases, outputs, strict=True):
-            args = tuple(plain(a) for a in case.args)
-            kwargs = {k: plain(v) for k, v in case.kwargs.items()}
-            calls.append(_positional(expected, args, kwargs))
-            wanted.append(expected(*calls[-1]))
-            en, fr = _case_words(case)
-            got = as_number(out)
-            if got is None:
-                return fail(
-                    f"On {en}: expected one whole number (an int), got {describe(out)}.",
-                    f"Sur {fr} : attendu un nombre entier (un int), obtenu {describe(out)}.",
-                )
-            if not math.isfinite(got):
-                return fail(
-                    f"On {en}: got {got}, which is not a whole number.",
-                    f"Sur {fr} : obtenu {got}, qui n'est pas un nombre entier.",
-                )
-            answers.append(got)
-        wrong = [i for i, (g, e) in enumerate(zip(answers, wanted, strict=True)) if g != e]
-        if not wrong:
-            return ok()
-        i = wrong[0]
-        got, exp = answers[i], wanted[i]
-        en, fr = _case_words(cases[i])
-        diag = _diagnose(variants, calls, answers, wanted)
-        if diag is None and not got.is_integer():
-            diag = WHOLE.format(got=show(got))
-        diag = diag or generic
+    def report(words: tuple[str, str], got: float, exp: int, advice: Text) -> Verdict:
+        (en, fr), shown = words, show(got)
         if hidden:
             return fail(
-                f"On {en}: {show(got)} is not right. {diag.en}",
-                f"Sur {fr} : {show(got)} n'est pas juste. {diag.fr}",
+                f"On {en}: {shown} is not right. {advice.en}",
+                f"Sur {fr} : {shown} n'est pas juste. {advice.fr}",
             )
         return fail(
-            f"On {en}: got {show(got)}, expected {exp}. {diag.en}",
-            f"Sur {fr} : obtenu {show(got)}, attendu {exp}. {diag.fr}",
+            f"On {en}: got {shown}, expected {exp}. {advice.en}",
+            f"Sur {fr} : obtenu {shown}, attendu {exp}. {advice.fr}",
         )
 
-    return judge
+    def explain(got: float) -> Text | None:
+        return None if got.is_integer() else WHOLE.format(got=show(got))
 
-
-def _positional(fn: Callable, args: tuple, kwargs: dict) -> tuple:
-    """``args`` completed with ``kwargs`` and the defaults, in ``fn``'s parameter order."""
-    import inspect
-
-    bound = inspect.signature(fn).bind(*args, **kwargs)
-    bound.apply_defaults()
-    return tuple(bound.arguments.values())
+    return formula_judge(truth, mistakes, generic, read=_read_count, report=report, explain=explain)
 
 
 # -- count_dense_params -------------------------------------------------------------------------
@@ -194,43 +76,43 @@ def dense_count(sizes) -> int:
     return sum(a * b + b for a, b in pairs)
 
 
-DENSE_VARIANTS: list[Variant] = [
-    (
+DENSE_VARIANTS: list[Mistake] = [
+    Mistake(
         lambda s: sum(a * b for a, b in _pairs(s)[0]),
         Text(
             "You counted the weights but forgot the biases: one per neuron of every layer after the input (seed 000: « chaque neurone a un b »).",
             "Vous avez compté les poids mais oublié les biais : un par neurone de chaque couche après l'entrée (seed 000 : « chaque neurone a un b »).",
         ),
     ),
-    (
+    Mistake(
         lambda s: sum(a * b for a, b in _pairs(s)[0]) + sum(_pairs(s)[1]),
         Text(
             "The input layer has no bias: count one bias per neuron of the layers after the input only.",
             "La couche d'entrée n'a pas de biais : comptez un biais par neurone des couches après l'entrée seulement.",
         ),
     ),
-    (
+    Mistake(
         lambda s: sum(a * b + a for a, b in _pairs(s)[0]),
         Text(
             "A layer's biases belong to its n_out neurons, not to its n_in inputs: add n_out per layer, not n_in.",
             "Les biais d'une couche appartiennent à ses n_out neurones, pas à ses n_in entrées : ajoutez n_out par couche, pas n_in.",
         ),
     ),
-    (
+    Mistake(
         lambda s: sum(a + b + b for a, b in _pairs(s)[0]),
         Text(
             "Every input is connected to every neuron: a layer has n_in × n_out weights, not n_in + n_out.",
             "Chaque entrée est reliée à chaque neurone : une couche a n_in × n_out poids, pas n_in + n_out.",
         ),
     ),
-    (
+    Mistake(
         lambda s: sum(a * b + b for a, b in _pairs(s)[0][:-1]),
         Text(
             "The last layer is missing: loop over every pair of consecutive layers, up to the output layer.",
             "Il manque la dernière couche : parcourez chaque paire de couches consécutives, jusqu'à la couche de sortie.",
         ),
     ),
-    (
+    Mistake(
         lambda s: sum(b for _, b in _pairs(s)[0]),
         Text(
             "You counted only the biases (one per neuron); add the n_in × n_out weights of each layer.",
@@ -289,57 +171,57 @@ def _i(*xs):
     return [int(x) for x in xs]
 
 
-CONV_SIZE_VARIANTS: list[Variant] = [
-    (
+CONV_SIZE_VARIANTS: list[Mistake] = [
+    Mistake(
         lambda h, k, p, s: (int(h) - int(k) + int(p)) // int(s) + 1,
         Text(
             "The padding P is added on both sides of the input: the formula has 2P, not P.",
             "Le padding P est ajouté des deux côtés de l'entrée : la formule contient 2P, pas P.",
         ),
     ),
-    (
+    Mistake(
         lambda h, k, p, s: (int(h) - int(k) + 2 * int(p)) // int(s),
         Text(
             "You forgot the + 1: the first position of the window counts too (a 5×5 filter on a 5×5 image gives 1 output, not 0).",
             "Vous avez oublié le + 1 : la première position de la fenêtre compte aussi (un filtre 5×5 sur une image 5×5 donne 1 sortie, pas 0).",
         ),
     ),
-    (
+    Mistake(
         lambda h, k, p, s: (int(h) - int(k) + 2 * int(p)) / int(s) + 1,
         Text(
             "The division must round down (⌊(H − K + 2P)/S⌋): use // instead of /; a window that does not fit is not computed.",
             "La division doit arrondir vers le bas (⌊(H − K + 2P)/S⌋) : utilisez // au lieu de / ; une fenêtre qui ne tient pas n'est pas calculée.",
         ),
     ),
-    (
+    Mistake(
         lambda h, k, p, s: math.ceil((int(h) - int(k) + 2 * int(p)) / int(s)) + 1,
         Text(
             "The division rounds down, not up: the last window must fit entirely inside the (padded) input.",
             "La division arrondit vers le bas, pas vers le haut : la dernière fenêtre doit tenir entièrement dans l'entrée (avec padding).",
         ),
     ),
-    (
+    Mistake(
         lambda h, k, p, s: round((int(h) - int(k) + 2 * int(p)) / int(s)) + 1,
         Text(
             "The division rounds down (floor), not to the nearest integer.",
             "La division arrondit vers le bas (partie entière), pas à l'entier le plus proche.",
         ),
     ),
-    (
+    Mistake(
         lambda h, k, p, s: int(h) - int(k) + 2 * int(p) + 1,
         Text(
             "The stride S is missing: the window jumps S pixels at a time, divide (H − K + 2P) by S.",
             "Il manque le pas S : la fenêtre avance de S pixels à la fois, divisez (H − K + 2P) par S.",
         ),
     ),
-    (
+    Mistake(
         lambda h, k, p, s: (int(h) - int(k) - 2 * int(p)) // int(s) + 1,
         Text(
             "Padding makes the input larger: + 2P, not − 2P.",
             "Le padding agrandit l'entrée : + 2P, pas − 2P.",
         ),
     ),
-    (
+    Mistake(
         lambda h, k, p, s: (int(h) - int(k) + 2 * int(p) + 1) // int(s),
         Text(
             "The + 1 comes after the division: ⌊(H − K + 2P)/S⌋ + 1, not ⌊(H − K + 2P + 1)/S⌋.",
@@ -403,29 +285,29 @@ def same_pad(k) -> int:
     return (int(k) - 1) // 2
 
 
-SAME_VARIANTS: list[Variant] = [
-    (
+SAME_VARIANTS: list[Mistake] = [
+    Mistake(
         lambda k: int(k) - 1,
         Text(
             "K − 1 zeros in total are needed, split between the two sides: P = (K − 1)/2 on each side.",
             "Il faut K − 1 zéros au total, répartis des deux côtés : P = (K − 1)/2 de chaque côté.",
         ),
     ),
-    (
+    Mistake(
         lambda k: int(k),
         Text(
             "Operator precedence: k - 1 // 2 is k - (1 // 2) = k; write (k - 1) // 2.",
             "Priorité des opérateurs : k - 1 // 2 vaut k - (1 // 2) = k ; écrivez (k - 1) // 2.",
         ),
     ),
-    (
+    Mistake(
         lambda k: (int(k) + 1) // 2,
         Text(
             "One too many: P = (K − 1)/2, so that H − K + 2P + 1 = H.",
             "Un de trop : P = (K − 1)/2, pour que H − K + 2P + 1 = H.",
         ),
     ),
-    (
+    Mistake(
         lambda k: int(k) / 2,
         Text(
             "K/2 is not a whole number for an odd K: use (K − 1)/2, i.e. (k - 1) // 2.",
@@ -452,50 +334,50 @@ def conv_count(kh, kw, c_in, c_out) -> int:
     return kh * kw * c_in * c_out + c_out
 
 
-CONV_COUNT_VARIANTS: list[Variant] = [
-    (
+CONV_COUNT_VARIANTS: list[Mistake] = [
+    Mistake(
         lambda kh, kw, ci, co: int(kh) * int(kw) * int(ci) * int(co),
         Text(
             "You forgot the biases: one per filter, i.e. c_out of them.",
             "Vous avez oublié les biais : un par filtre, soit c_out.",
         ),
     ),
-    (
+    Mistake(
         lambda kh, kw, ci, co: int(kh) * int(kw) * int(co) + int(co),
         Text(
             "Each filter spans all c_in input channels: it has kh·kw·c_in weights, not kh·kw.",
             "Chaque filtre couvre les c_in canaux d'entrée : il a kh·kw·c_in poids, pas kh·kw.",
         ),
     ),
-    (
+    Mistake(
         lambda kh, kw, ci, co: int(kh) * int(kw) * int(co),
         Text(
             "Each filter spans all c_in input channels (kh·kw·c_in weights), and has one bias.",
             "Chaque filtre couvre les c_in canaux d'entrée (kh·kw·c_in poids), et a un biais.",
         ),
     ),
-    (
+    Mistake(
         lambda kh, kw, ci, co: int(kh) * int(kw) * int(ci) * int(co) + int(ci),
         Text(
             "There is one bias per filter (output channel), not per input channel: add c_out.",
             "Il y a un biais par filtre (canal de sortie), pas par canal d'entrée : ajoutez c_out.",
         ),
     ),
-    (
+    Mistake(
         lambda kh, kw, ci, co: int(kh) * int(kh) * int(ci) * int(co) + int(co),
         Text(
             "The kernel is kh × kw, not necessarily square: use both kh and kw.",
             "Le noyau est kh × kw, pas forcément carré : utilisez kh et kw.",
         ),
     ),
-    (
+    Mistake(
         lambda kh, kw, ci, co: int(kh) * int(kw) * int(ci) + int(co),
         Text(
             "There are c_out filters, each with its own kh·kw·c_in weights: multiply by c_out.",
             "Il y a c_out filtres, chacun avec ses propres kh·kw·c_in poids : multipliez par c_out.",
         ),
     ),
-    (
+    Mistake(
         lambda kh, kw, ci, co: 2 * int(kh) * int(kw) * int(ci) * int(co),
         Text(
             "One bias per filter, not one per weight.",
@@ -582,78 +464,78 @@ def _shape_variant(**flag):
     return lambda input_shape, layers: simulate(input_shape, layers, **flag)
 
 
-SHAPE_VARIANTS: list[Variant] = [
-    (
+SHAPE_VARIANTS: list[Mistake] = [
+    Mistake(
         _shape_variant(p_once=True),
         Text(
             "A convolution's padding P is added on both sides: use 2P in ⌊(H − K + 2P)/S⌋ + 1.",
             "Le padding P d'une convolution est ajouté des deux côtés : utilisez 2P dans ⌊(H − K + 2P)/S⌋ + 1.",
         ),
     ),
-    (
+    Mistake(
         _shape_variant(no_plus_one=True),
         Text(
             "The + 1 of ⌊(H − K + 2P)/S⌋ + 1 is missing.",
             "Il manque le + 1 de ⌊(H − K + 2P)/S⌋ + 1.",
         ),
     ),
-    (
+    Mistake(
         _shape_variant(true_div=True),
         Text(
             "Sizes are whole numbers: the division rounds down, use //.",
             "Les tailles sont entières : la division arrondit vers le bas, utilisez //.",
         ),
     ),
-    (
+    Mistake(
         _shape_variant(ceil=True),
         Text(
             "The division rounds down, not up (a window that does not fit is dropped).",
             "La division arrondit vers le bas, pas vers le haut (une fenêtre qui ne tient pas est abandonnée).",
         ),
     ),
-    (
+    Mistake(
         _shape_variant(keep_channels=True),
         Text(
             "A convolution's output has c_out channels (one per filter): update C.",
             "La sortie d'une convolution a c_out canaux (un par filtre) : mettez C à jour.",
         ),
     ),
-    (
+    Mistake(
         _shape_variant(skip_pool=True),
         Text(
             "The pooling layers shrink H and W too: ⌊(H − K)/S⌋ + 1 with no padding.",
             "Les couches de pooling réduisent aussi H et W : ⌊(H − K)/S⌋ + 1 sans padding.",
         ),
     ),
-    (
+    Mistake(
         _shape_variant(pool_stride_is_k=True),
         Text(
             "A pooling layer ('pool', k, s) moves by its own stride s, which is not always k.",
             "Une couche de pooling ('pool', k, s) avance de son propre pas s, qui n'est pas toujours k.",
         ),
     ),
-    (
+    Mistake(
         _shape_variant(pool_divides=True),
         Text(
             "Pooling follows the same formula as a convolution without padding: ⌊(H − K)/S⌋ + 1, not H // S.",
             "Le pooling suit la même formule qu'une convolution sans padding : ⌊(H − K)/S⌋ + 1, pas H // S.",
         ),
     ),
-    (
+    Mistake(
         _shape_variant(conv_no_stride=True),
         Text(
             "A convolution's stride s divides (H − K + 2P) too.",
             "Le pas s d'une convolution divise aussi (H − K + 2P).",
         ),
     ),
-    (
+    Mistake(
         _shape_variant(only_h=True),
         Text(
             "Update both H and W at every layer (the kernels are square, the image may not be).",
             "Mettez à jour H et W à chaque couche (les noyaux sont carrés, l'image pas forcément).",
         ),
     ),
-    (
+    Mistake(
         _shape_variant(channels_first=True),
         Text(
             "Return (H, W, C), channels last, in that order.",
@@ -677,42 +559,42 @@ def _as_shape(value: Any) -> list[float] | None:
     return None if any(n is None for n in nums) else nums
 
 
+def _read_shape(out: Any) -> list[float] | Text:
+    got = _as_shape(out)
+    if got is None or len(got) != 3:
+        return Text(
+            f"expected a tuple (H, W, C) of 3 ints, got {describe(out, dtype=True)}.",
+            f"attendu un tuple (H, W, C) de 3 entiers, obtenu {describe(out, 'fr', dtype=True)}.",
+        )
+    return got
+
+
+def cnn_shape(input_shape, layers) -> tuple:
+    """The right output shape (the truth of ``cnn_output_shape``)."""
+    return simulate(input_shape, layers)
+
+
 def shape_judge(*, hidden: bool = False):
-    def judge(cases: Sequence[Case], outputs: Sequence[Any]) -> Verdict:
-        calls, answers, wanted = [], [], []
-        for case, out in zip(cases, outputs, strict=True):
-            calls.append(tuple(plain(a) for a in case.args))
-            wanted.append(simulate(*calls[-1]))
-            got = _as_shape(out)
-            if got is None or len(got) != 3:
-                en, fr = _case_words(case)
-                return fail(
-                    f"On {en}: expected a tuple (H, W, C) of 3 ints, got {describe(out)}.",
-                    f"Sur {fr} : attendu un tuple (H, W, C) de 3 entiers, obtenu {describe(out)}.",
-                )
-            answers.append(got)
-        wrong = [i for i, (g, e) in enumerate(zip(answers, wanted, strict=True)) if not _same(g, e)]
-        if not wrong:
-            return ok()
-        i = wrong[0]
-        got, exp = answers[i], wanted[i]
-        en, fr = _case_words(cases[i])
-        diag = _diagnose(SHAPE_VARIANTS, calls, answers, wanted)
-        if diag is None and not all(float(g).is_integer() for g in got):
-            diag = WHOLE.format(got=", ".join(show(g) for g in got))
-        diag = diag or SHAPE_GENERIC
-        text = "(" + ", ".join(show(g) for g in got) + ")"
+    def report(words: tuple[str, str], got: list[float], exp: tuple, advice: Text) -> Verdict:
+        (en, fr), text = words, "(" + ", ".join(show(g) for g in got) + ")"
         if hidden:
             return fail(
-                f"On {en}: {text} is not the right shape. {diag.en}",
-                f"Sur {fr} : {text} n'est pas la bonne forme. {diag.fr}",
+                f"On {en}: {text} is not the right shape. {advice.en}",
+                f"Sur {fr} : {text} n'est pas la bonne forme. {advice.fr}",
             )
         return fail(
-            f"On {en}: got {text}, expected {exp}. {diag.en}",
-            f"Sur {fr} : obtenu {text}, attendu {exp}. {diag.fr}",
+            f"On {en}: got {text}, expected {exp}. {advice.en}",
+            f"Sur {fr} : obtenu {text}, attendu {exp}. {advice.fr}",
         )
 
-    return judge
+    def explain(got: list[float]) -> Text | None:
+        if all(float(g).is_integer() for g in got):
+            return None
+        return WHOLE.format(got=", ".join(show(g) for g in got))
+
+    return formula_judge(
+        cnn_shape, SHAPE_VARIANTS, SHAPE_GENERIC, read=_read_shape, report=report, explain=explain
+    )
 
 
 CIFAR = [
