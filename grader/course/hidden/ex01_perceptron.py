@@ -88,15 +88,14 @@ def judge_no_training_no_change(cases, outputs):
 
 
 CHECKS = [
-    compare("perceptron", "hidden_boundary_and_jax", perceptron_mixed, hidden=True),
+    compare("perceptron", "hidden_boundary_and_jax", perceptron_mixed),
     prop("nand_parameters", "margin", lambda rng: [Case()], judge_nand_margin, hidden=True),
-    compare("half_adder", "numpy_and_jax_bits", adder_numpy_and_jax, hidden=True),
-    compare("perceptron_fit", "random_data", fit_random, hidden=True, points=2),
+    compare("half_adder", "numpy_and_jax_bits", adder_numpy_and_jax),
+    compare("perceptron_fit", "random_data", fit_random, points=2),
     prop(
         "perceptron_fit",
         "zero_epochs",
         lambda rng: [Case((rng.normal(size=(5, 3)), np.ones(5), 0, 1.0))],
         judge_no_training_no_change,
-        hidden=True,
     ),
 ]

@@ -234,14 +234,12 @@ CHECKS = [
         "sigmoid",
         "extremes_and_jax",
         extremes_and_jax,
-        hidden=True,
         hint=hint_for(OVERFLOW_SIGMOID, "nonfinite"),
     ),
     compare(
         "sigmoid",
         "left_tail_precision",
         left_tail,
-        hidden=True,
         points=0.5,
         # Relative precision only: σ(-80) ≈ 1.8e-35 must not be rounded to 0.
         tol=Tolerance(float32=(1e-4, 0.0), float64=(1e-10, 0.0)),
@@ -256,7 +254,6 @@ CHECKS = [
         "sigmoid_prime",
         "large_inputs",
         prime_extremes,
-        hidden=True,
         # Overflow advice only: a doubled σ' has finite, wrong values (no overflow to fix).
         hint=hint_for(
             Text(
@@ -272,7 +269,6 @@ CHECKS = [
         "relu",
         "jax_and_input_unchanged",
         relu_keeps_input,
-        hidden=True,
         points=0.5,
         driver="ex02_keeps_input",
         hint=Text(
@@ -286,7 +282,6 @@ CHECKS = [
         "relu_prime",
         "edge_values",
         relu_prime_edges,
-        hidden=True,
         points=0.5,
         hint=Text(
             "1.0 where z > 0 strictly (even tiny z), 0.0 where z <= 0 (0 and -0.0 included).",
@@ -297,14 +292,12 @@ CHECKS = [
         "tanh",
         "extremes_and_jax",
         tanh_extremes,
-        hidden=True,
         hint=hint_for(OVERFLOW_TANH, "nonfinite"),
     ),
     compare(
         "leaky_relu",
         "jax_and_alpha",
         leaky_jax_and_alpha,
-        hidden=True,
         points=0.5,
         hint=Text(
             "Use the alpha you are given, also alpha=0.", "Utilisez l'alpha reçu, même alpha=0."
@@ -314,7 +307,6 @@ CHECKS = [
         "softmax",
         "axes_jax_and_large",
         softmax_harder,
-        hidden=True,
         spread=LOGIT_SPREAD,
         hint=hints(values=AXIS_HINT, shape=AXIS_HINT, broadcast=AXIS_HINT, nonfinite=MAX_TRICK),
     ),
@@ -322,7 +314,6 @@ CHECKS = [
         "log_softmax",
         "axes_jax_and_large",
         log_softmax_harder,
-        hidden=True,
         hint=hints(
             values=AXIS_HINT, shape=AXIS_HINT, broadcast=AXIS_HINT, nonfinite=LOG_SOFTMAX_HINT
         ),

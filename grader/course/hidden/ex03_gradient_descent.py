@@ -129,7 +129,6 @@ CHECKS = [
         "gradient_descent",
         "shapes_jax_and_x0_unchanged",
         descent_shapes_and_jax,
-        hidden=True,
         points=2,
         driver="ex03_keeps_x0",
         hint=Text(
@@ -141,7 +140,6 @@ CHECKS = [
         "numerical_gradient",
         "shapes_eps_and_dtypes",
         numgrad_harder,
-        hidden=True,
         points=2,
         tol=NUMGRAD_TOL,
         hint=NUMGRAD_HINT,
@@ -150,7 +148,6 @@ CHECKS = [
         "grad_f1",
         "more_values",
         f1_more,
-        hidden=True,
         hint=Text(
             "f1'(x) = 4x³ − 3x², elementwise, for numbers, numpy and jax arrays alike.",
             "f1'(x) = 4x³ − 3x², élément par élément, pour des nombres comme pour des tableaux "
@@ -161,21 +158,18 @@ CHECKS = [
         "grad_c2",
         "more_values",
         v_more,
-        hidden=True,
         hint=Text("∇C2 = (−3v₁², 2v₂).", "∇C2 = (−3v₁², 2v₂)."),
     ),
     compare(
         "grad_c3",
         "more_values",
         v_more,
-        hidden=True,
         hint=Text("∇C3 = (2v₁v₂², 2v₁²v₂).", "∇C3 = (2v₁v₂², 2v₁²v₂)."),
     ),
     compare(
         "three_iterations",
         "other_starts",
         seed_more,
-        hidden=True,
         # An int x0 updated in place raises (a float cannot be cast into it): say so then too.
         hint=hint_for(
             Text(

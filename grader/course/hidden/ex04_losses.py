@@ -212,14 +212,12 @@ def l2_hidden(rng):
 
 
 CHECKS = [
-    compare("quadratic_cost", "hidden_jax_and_float64", quadratic_hidden, hidden=True, points=0.5),
-    compare("mse", "hidden_shapes", mse_hidden, hidden=True, points=0.5),
-    compare("l1_loss", "hidden_inputs", l1_hidden, hidden=True, points=0.5),
-    compare("binary_cross_entropy", "hidden_edges_and_eps", bce_hidden, hidden=True, tol=CLIPPED),
-    compare("binary_cross_entropy_with_logits", "hidden_huge_logits", logits_hidden, hidden=True),
-    compare(
-        "categorical_cross_entropy", "hidden_edges_and_eps", cce_hidden, hidden=True, tol=CLIPPED
-    ),
-    compare("softmax_cross_entropy", "hidden_labels_and_huge", softmax_ce_hidden, hidden=True),
-    compare("l2_penalty", "hidden_deep_pytree", l2_hidden, hidden=True),
+    compare("quadratic_cost", "hidden_jax_and_float64", quadratic_hidden, points=0.5),
+    compare("mse", "hidden_shapes", mse_hidden, points=0.5),
+    compare("l1_loss", "hidden_inputs", l1_hidden, points=0.5),
+    compare("binary_cross_entropy", "hidden_edges_and_eps", bce_hidden, tol=CLIPPED),
+    compare("binary_cross_entropy_with_logits", "hidden_huge_logits", logits_hidden),
+    compare("categorical_cross_entropy", "hidden_edges_and_eps", cce_hidden, tol=CLIPPED),
+    compare("softmax_cross_entropy", "hidden_labels_and_huge", softmax_ce_hidden),
+    compare("l2_penalty", "hidden_deep_pytree", l2_hidden),
 ]

@@ -148,21 +148,18 @@ CHECKS = [
         "hidden_networks",
         dense_hidden,
         count_judge(dense_count, DENSE_VARIANTS, DENSE_GENERIC, hidden=True),
-        hidden=True,
     ),
     prop(
         "conv_output_size",
         "hidden_layers",
         conv_size_hidden,
         count_judge(conv_size, CONV_SIZE_VARIANTS, CONV_SIZE_GENERIC, hidden=True),
-        hidden=True,
     ),
     prop(
         "same_padding",
         "hidden_large_kernels",
         same_hidden,
         count_judge(same_pad, SAME_VARIANTS, SAME_GENERIC, hidden=True),
-        hidden=True,
         points=0.5,
     ),
     prop(
@@ -170,14 +167,12 @@ CHECKS = [
         "hidden_layers",
         conv_count_hidden,
         count_judge(conv_count, CONV_COUNT_VARIANTS, CONV_COUNT_GENERIC, hidden=True),
-        hidden=True,
     ),
     prop(
         "cnn_output_shape",
         "hidden_stacks",
         shape_hidden,
         shape_judge(hidden=True),
-        hidden=True,
         points=1.5,
     ),
 ]

@@ -151,24 +151,20 @@ def fit_separable_hidden(rng):
 
 
 CHECKS = [
-    compare("logistic_predict", "hidden_jax_and_large_logits", predict_hidden, hidden=True),
-    compare("logistic_loss", "hidden_lambda_and_edges", loss_hidden, hidden=True, tol=CLIPPED),
-    compare("logistic_grads", "hidden_lambda", grads_hidden, hidden=True),
+    compare("logistic_predict", "hidden_jax_and_large_logits", predict_hidden),
+    compare("logistic_loss", "hidden_lambda_and_edges", loss_hidden, tol=CLIPPED),
+    compare("logistic_grads", "hidden_lambda", grads_hidden),
     prop(
         "logistic_grads",
         "hidden_seed_002_formula",
         grads_formula_hidden,
         grads_judge(hidden=True),
-        hidden=True,
     ),
-    compare(
-        "logistic_fit", "hidden_short_and_regularised", fit_hidden, hidden=True, tol=FIT, points=1.5
-    ),
+    compare("logistic_fit", "hidden_short_and_regularised", fit_hidden, tol=FIT, points=1.5),
     prop(
         "logistic_fit",
         "hidden_separates",
         fit_separable_hidden,
         separation_judge(hidden=True),
-        hidden=True,
     ),
 ]

@@ -67,7 +67,6 @@ CHECKS = [
         "hidden_shapes_and_range",
         lambda rng: init_shape_cases(rng, ([3, 4, 4, 1], [5, 1], [40, 40, 3]), seed=40),
         judge_shapes_and_uniform,
-        hidden=True,
     ),
     prop(
         "init_mlp", "hidden_independent_draws", independence_cases, judge_independent, hidden=True
@@ -76,7 +75,6 @@ CHECKS = [
         "mlp_forward",
         "hidden_deep_saturated_jax_float64",
         forward_hidden,
-        hidden=True,
         points=2,
         # float64 answers are judged against the float64 reference with a float64 tolerance.
         tol=Tolerance(float64=(1e-9, 1e-12)),
@@ -86,7 +84,6 @@ CHECKS = [
         "mlp_logits",
         "hidden_deep_large_jax_float64",
         logits_hidden,
-        hidden=True,
         tol=Tolerance(float64=(1e-9, 1e-12)),
         hint=LOGITS_HINT,
     ),
@@ -98,6 +95,5 @@ CHECKS = [
             + evaluate_cases(rng, [([2, 2], 1)])
         ),
         make_judge_evaluate(hidden=True),
-        hidden=True,
     ),
 ]

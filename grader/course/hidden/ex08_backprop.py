@@ -25,7 +25,6 @@ CHECKS = [
             # Weights of size ~4: hidden neurons near 0 or 1, tiny gradients.
             + tiny_cases(rng, labels=(0.0, 1.0), scale=4.0)
         ),
-        hidden=True,
         hint=TINY_HINT,
     ),
     compare(
@@ -35,7 +34,6 @@ CHECKS = [
             cache_cases(rng, [([2, 8, 8, 1], 10)], jax_inputs=True)
             + cache_cases(rng, [([5, 7, 3], 3)], dtype=np.float64)
         ),
-        hidden=True,
         tol=Tolerance(float64=(1e-9, 1e-12)),
         hint=CACHE_HINT,
     ),
@@ -48,7 +46,6 @@ CHECKS = [
             + backprop_cases(rng, [([3, 8, 1], 32), ([7, 2, 5], 5)], dtype=np.float64)
         ),
         make_judge_backprop(hidden=True),
-        hidden=True,
         points=2,
         hint=BACKPROP_HINT,
     ),

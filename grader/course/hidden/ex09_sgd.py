@@ -220,15 +220,13 @@ CHECKS = [
         large_two_keys,
         judge_shuffled_and_keyed,
         driver="call_twice",
-        hidden=True,
     ),
-    compare("sgd_update", "nested_and_jax", nested_cases, hidden=True),
-    transform("sgd_update", "under_jit", jit_cases, transform="jit", hidden=True),
+    compare("sgd_update", "nested_and_jax", nested_cases),
+    transform("sgd_update", "under_jit", jit_cases, transform="jit"),
     compare(
         "update_mini_batch",
         "deeper_and_jax",
         mini_batch_hidden,
-        hidden=True,
         hint=Text(
             "Every layer, any depth; the mean over the mini-batch even for a batch of one.",
             "Toutes les couches, quelle que soit la profondeur ; la moyenne sur le mini-batch même pour un lot d'un exemple.",
@@ -241,7 +239,6 @@ CHECKS = [
         BUDGET_RATIO,
         judge=judge_training,
         timeout=BUDGET_TIMEOUT,
-        hidden=True,
         points=2,
         hint=hint_for(
             Text(

@@ -173,7 +173,6 @@ CHECKS = [
         "numerical_gradient_tree",
         "nested_and_0d_leaves",
         nested_cases,
-        hidden=True,
         tol=GRAD_TOL,
         keep_float64=True,
     ),
@@ -182,7 +181,6 @@ CHECKS = [
         "params_left_intact",
         untouched_cases,
         driver="ex10_keeps_params",
-        hidden=True,
         tol=GRAD_TOL,
         keep_float64=True,
         hint=Text(
@@ -194,7 +192,6 @@ CHECKS = [
         "relative_error",
         "tiny_jax_and_3d",
         tiny_and_jax_cases,
-        hidden=True,
         hint=Text(
             "The denominator is max(|a_i| + |b_i|, 1e-12), not |a_i| + |b_i| + 1e-12.",
             "Le dénominateur est max(|a_i| + |b_i|, 1e-12), pas |a_i| + |b_i| + 1e-12.",
@@ -205,7 +202,6 @@ CHECKS = [
         "mlp_gradients",
         mlp_cases,
         judge_gradient_check,
-        hidden=True,
         points=2,
         hint=Text(
             "The largest relative_error over all the leaves (not their mean), numerical gradient by central differences.",
@@ -216,7 +212,6 @@ CHECKS = [
         "gradient_check",
         "tol_edges",
         tol_edge_cases,
-        hidden=True,
         tol=ERR_TOL,
         keep_float64=True,
         hint=Text("ok is max_rel_error < tol.", "ok vaut max_rel_error < tol."),

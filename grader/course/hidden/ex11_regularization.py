@@ -268,7 +268,7 @@ def overfitting_cases(rng):
 
 
 CHECKS = [
-    compare("weight_decay_update", "nested_and_jax", nested_decay_cases, hidden=True),
+    compare("weight_decay_update", "nested_and_jax", nested_decay_cases),
     prop("dropout", "jax_3d_and_keyword", dropout_hidden_cases, judge_dropout, hidden=True),
     prop(
         "dropout",
@@ -277,7 +277,6 @@ CHECKS = [
         judge_dropout,
         driver="jit",
         options={"static_argnums": [2, 3]},
-        hidden=True,
         # Tracer advice: for the errors that tracers raise, not for a wrong mask or scale.
         hint=hint_for(
             Text(
@@ -290,17 +289,16 @@ CHECKS = [
             "ambiguous",
         ),
     ),
-    compare("standardize_fit", "stable_and_jax", fit_hidden_cases, hidden=True),
-    compare("standardize_apply", "small_std_and_jax", apply_hidden_cases, hidden=True),
+    compare("standardize_fit", "stable_and_jax", fit_hidden_cases),
+    compare("standardize_apply", "small_std_and_jax", apply_hidden_cases),
     prop(
         "train_val_test_split", "images_jax_and_empty", split_hidden_cases, judge_split, hidden=True
     ),
-    compare("early_stopping", "edges", early_hidden_cases, hidden=True),
+    compare("early_stopping", "edges", early_hidden_cases),
     compare(
         "early_stopping",
         "patience_zero",
         patience_zero_cases,
-        hidden=True,
         hint=Text(
             "Check the count only after an epoch that did not improve: with patience 0 training stops at the first such epoch (Keras's rule), as with patience 1.",
             "Ne testez le compte qu'après une époque sans amélioration : avec patience 0 l'entraînement s'arrête à la première telle époque (la règle de Keras), comme avec patience 1.",
@@ -311,7 +309,6 @@ CHECKS = [
         "other_problems",
         selection_hidden_cases,
         make_judge_selection(show_answer=False),
-        hidden=True,
         timeout=180,
     ),
     prop(
@@ -319,7 +316,6 @@ CHECKS = [
         "overfitting",
         overfitting_cases,
         make_judge_selection(show_answer=False),
-        hidden=True,
         timeout=120,
         hint=Text(
             "A bigger network is not always better: with 20 noisy points the large one memorises them and predicts badly on the validation set.",

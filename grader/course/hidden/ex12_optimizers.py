@@ -115,7 +115,6 @@ CHECKS = [
         init_cases({"learning_rate": 0.1}, "nested"),
         judge_init_structure,
         driver="ex12_init_twice",
-        hidden=True,
         hint=INIT_HINT,
     ),
     sequence_check(
@@ -133,7 +132,6 @@ CHECKS = [
         init_cases({"learning_rate": 0.01}, "dict"),
         judge_init_structure,
         driver="ex12_init_twice",
-        hidden=True,
         hint=INIT_HINT,
     ),
     sequence_check(
@@ -150,7 +148,6 @@ CHECKS = [
         init_cases({"learning_rate": 0.01}, "list"),
         judge_init_structure,
         driver="ex12_init_twice",
-        hidden=True,
         hint=INIT_HINT,
     ),
 ]

@@ -191,26 +191,20 @@ CHECKS = [
         "correlate2d",
         "many_shapes",
         many_2d_shapes,
-        hidden=True,
         tol=SUM_TOL,
         hint=CORRELATE_HINT,
     ),
-    compare(
-        "convolve2d", "many_shapes", convolve_many, hidden=True, tol=SUM_TOL, hint=CONVOLVE_HINT
-    ),
-    compare(
-        "sobel_edges", "borders_and_dtypes", sobel_more, hidden=True, tol=SUM_TOL, hint=SOBEL_HINT
-    ),
-    compare("median_filter", "sizes_and_shapes", median_more, hidden=True, hint=MEDIAN_HINT),
-    compare("max_pool2d", "overlap_and_edges", pools_more, hidden=True, hint=POOL_HINT),
-    compare("avg_pool2d", "overlap_and_edges", pools_more, hidden=True, hint=POOL_HINT),
-    compare("conv2d", "shapes_and_jax", conv2d_more, hidden=True, tol=SUM_TOL, hint=CONV2D_HINT),
+    compare("convolve2d", "many_shapes", convolve_many, tol=SUM_TOL, hint=CONVOLVE_HINT),
+    compare("sobel_edges", "borders_and_dtypes", sobel_more, tol=SUM_TOL, hint=SOBEL_HINT),
+    compare("median_filter", "sizes_and_shapes", median_more, hint=MEDIAN_HINT),
+    compare("max_pool2d", "overlap_and_edges", pools_more, hint=POOL_HINT),
+    compare("avg_pool2d", "overlap_and_edges", pools_more, hint=POOL_HINT),
+    compare("conv2d", "shapes_and_jax", conv2d_more, tol=SUM_TOL, hint=CONV2D_HINT),
     compare(
         "conv2d_backward",
         "paddings_kernels_and_jax",
         backward_more,
         points=2,
-        hidden=True,
         tol=SUM_TOL,
         hint=BACKWARD_HINT,
     ),

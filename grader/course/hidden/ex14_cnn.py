@@ -134,7 +134,6 @@ CHECKS = [
         init_other_shapes,
         judge_other_shapes,
         driver="ex14_init",
-        hidden=True,
         timeout=60,
         # Layers sized for 8x8x1 also show as a matmul that does not fit.
         hint=hint_for(
@@ -153,7 +152,6 @@ CHECKS = [
         eval_other_shapes,
         judge_eval,
         driver="ex14_eval",
-        hidden=True,
         timeout=60,
         # A squeezed batch of one also shows as a matmul that does not fit.
         hint=hint_for(
@@ -172,17 +170,15 @@ CHECKS = [
         "channels_dtypes_jax",
         residual_hidden,
         points=2,
-        hidden=True,
         tol=RESIDUAL_TOL,
         hint=RESIDUAL_HINT,
     ),
-    transform("residual_block", "jit", residual_jit, hidden=True, tol=RESIDUAL_TOL),
+    transform("residual_block", "jit", residual_jit, tol=RESIDUAL_TOL),
     prop(
         "residual_block",
         "zero_weights_identity_channels",
         zero_hidden,
         judge_identity,
-        hidden=True,
         hint=RESIDUAL_HINT,
     ),
 ]

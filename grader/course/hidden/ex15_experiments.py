@@ -151,15 +151,12 @@ def judge_never_trains_on_validation(cases, outputs):
 
 
 CHECKS = [
-    compare(
-        "confusion_matrix", "jax_lists_perfect", confusion_hidden, hidden=True, hint=CONFUSION_HINT
-    ),
+    compare("confusion_matrix", "jax_lists_perfect", confusion_hidden, hint=CONFUSION_HINT),
     prop(
         "make_xor",
         "explicit_keys",
         xor_key_cases,
         partial(judge_keys, what="make_xor", check=judge_xor_labels),
-        hidden=True,
         timeout=60,
     ),
     prop(
@@ -167,7 +164,6 @@ CHECKS = [
         "other_sizes_and_keys",
         flower_key_cases,
         partial(judge_keys, what="make_flower", check=judge_flower),
-        hidden=True,
         timeout=60,
     ),
     prop(
@@ -175,7 +171,6 @@ CHECKS = [
         "never_trains_on_validation",
         nan_validation_cases,
         judge_never_trains_on_validation,
-        hidden=True,
         timeout=90,
         hint=FIT_HINT,
     ),
