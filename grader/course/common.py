@@ -1,4 +1,4 @@
-"""Helpers shared by the exercises' checks: input generators and label builders."""
+"""Helpers shared by the exercises' checks: input generators, label builders, forbidden APIs."""
 
 from __future__ import annotations
 
@@ -32,6 +32,46 @@ def plain(value):
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items()}
     return value
+
+
+# Automatic differentiation, however imported (a name forbids its submodules too): the checks
+# that ask for a gradient by hand forbid these plus their exercise's additions (numerical
+# differentiation, libraries that compute the loss, the solutions…), see :func:`forbidden`.
+AUTODIFF = (
+    "jax.grad",
+    "jax.value_and_grad",
+    "jax.vjp",
+    "jax.jvp",
+    "jax.jacfwd",
+    "jax.jacrev",
+    "jax.jacobian",
+    "jax.hessian",
+    "jax.linearize",
+    "jax.linear_transpose",
+    "jax.test_util",
+    "jax.experimental.jet",
+    "jax.interpreters",
+    "jax._src",
+    "jaxnn.gradcheck",
+    "autograd",
+    "torch",
+    "tensorflow",
+)
+
+
+def forbidden(*extra: str) -> tuple[str, ...]:
+    """:data:`AUTODIFF` and an exercise's own additions, each once, for ``static(forbid=...)``.
+
+    Args:
+      extra: the exercise's further forbidden modules and functions.
+
+    Returns:
+      The names, :data:`AUTODIFF` first.
+
+    >>> forbidden("optax", "torch")[-1]
+    'optax'
+    """
+    return tuple(dict.fromkeys((*AUTODIFF, *extra)))
 
 
 def separable_blobs(rng: np.random.Generator, n: int, dim: int = 2, margin: float = 1.0):

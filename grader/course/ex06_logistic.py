@@ -16,15 +16,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from grader.compare import Judged, Tolerance, float_name, input_precision, tolerance
-from grader.course.common import as_jax, label, separable_blobs
+from grader.course.common import as_jax, forbidden, label, plain, separable_blobs
 from grader.i18n import Text
-from grader.sandboxed.codec import Ref
+from grader.judging import Mistake, case_words, diagnose, per_case
 from grader.spec import Case, Exercise, Verdict, compare, fail, ok, prop, static
 
 CLIPPED = Tolerance(float32=(1e-2, 1e-6))
@@ -32,21 +32,7 @@ FIT = Tolerance(float32=(2e-4, 1e-5), float64=(1e-6, 1e-9))
 
 # What logistic_grads may not use (an unfinished stub gets no point either: the runner reports
 # it as not implemented before looking for these names).
-FORBIDDEN = (
-    "jax.grad",
-    "jax.vjp",
-    "jax.jvp",
-    "jax.jacfwd",
-    "jax.jacrev",
-    "jax.jacobian",
-    "jax.linearize",
-    "jax.value_and_grad",
-    "jax.hessian",
-    "jax.linear_transpose",
-    "jax.test_util",
-    "jax.experimental.jet",
-    "jax.interpreters.ad",
-    "jax._src",
+FORBIDDEN = forbidden(
     "optax.losses",
     "optax.sigmoid_binary_cross_entropy",
     "optax.softmax_cross_entropy",
@@ -55,13 +41,9 @@ FORBIDDEN = (
     "optax.sigmoid_focal_loss",
     "optax.l2_loss",
     "optax.squared_error",
-    "jaxnn.gradcheck",
     "jaxnn.losses",
     "jaxnn.train",
     "solutions",
-    "autograd",
-    "torch",
-    "tensorflow",
 )
 WHY = Text(
     "logistic_grads must compute seed 002's gradient by hand, without automatic differentiation "
@@ -72,18 +54,6 @@ WHY = Text(
 
 
 # -- inputs ------------------------------------------------------------------------------------------
-
-
-def plain(value: Any) -> Any:
-    """A case's input as plain numpy (Refs to jax arrays resolved), for the judges."""
-    if isinstance(value, Ref) and value.name == "jnp":
-        data, dtype = value.args
-        return np.asarray(data, dtype=dtype)
-    if isinstance(value, (list, tuple)):
-        return type(value)(plain(v) for v in value)
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    return value
 
 
 def random_params(rng, n: int, dtype=np.float32, scale: float = 1.0) -> dict:
@@ -268,9 +238,6 @@ def seed_gradient(w, b, X, y, lam):
     return gw, gb
 
 
-GradVariant = tuple[Callable[..., tuple], Text]
-
-
 def _parts(w, b, X, y, lam, *, h=None):
     m = X.shape[0]
     h = _sigmoid(X @ w + b) if h is None else h
@@ -283,8 +250,8 @@ SIGN = Text(
     "Erreur de signe : le gradient vaut 1/m Σ (h − y) x, pas (y − h) ; la descente de gradient le soustrait ensuite.",
 )
 
-GRAD_VARIANTS: list[GradVariant] = [
-    (
+GRAD_VARIANTS: list[Mistake] = [
+    Mistake(
         lambda w, b, X, y, lam: (
             lambda m, h, r, xr: (xr / m + lam * w / m, r.mean() + lam * b / m)
         )(*_parts(w, b, X, y, lam)),
@@ -293,19 +260,19 @@ GRAD_VARIANTS: list[GradVariant] = [
             "Le biais n'est pas régularisé : ∂J/∂b = moyenne(h − y), sans λ b / m (la pénalité somme θ_j² à partir de j = 1, les poids seulement).",
         ),
     ),
-    (
+    Mistake(
         lambda w, b, X, y, lam: (lambda m, h, r, xr: (-(xr / m + lam * w / m), -r.mean()))(
             *_parts(w, b, X, y, lam)
         ),
         SIGN,
     ),
-    (
+    Mistake(
         lambda w, b, X, y, lam: (lambda m, h, r, xr: (-xr / m + lam * w / m, -r.mean()))(
             *_parts(w, b, X, y, lam)
         ),
         SIGN,
     ),
-    (
+    Mistake(
         lambda w, b, X, y, lam: (lambda m, h, r, xr: (xr + lam * w, r.sum()))(
             *_parts(w, b, X, y, lam)
         ),
@@ -314,7 +281,7 @@ GRAD_VARIANTS: list[GradVariant] = [
             "Il manque le 1/m : le gradient du seed 002 est une moyenne sur les m exemples, 1/m Σ_i (h − y) x_j, et le terme de régularisation vaut λ w / m.",
         ),
     ),
-    (
+    Mistake(
         lambda w, b, X, y, lam: (lambda m, h, r, xr: (xr + lam * w / m, r.sum()))(
             *_parts(w, b, X, y, lam)
         ),
@@ -323,7 +290,7 @@ GRAD_VARIANTS: list[GradVariant] = [
             "Le terme des données a besoin de son 1/m : 1/m Σ_i (h − y) x_j est une moyenne sur les exemples, pas une somme (de même pour ∂J/∂b).",
         ),
     ),
-    (
+    Mistake(
         lambda w, b, X, y, lam: (lambda m, h, r, xr: (xr / m + lam * w / (2 * m), r.mean()))(
             *_parts(w, b, X, y, lam)
         ),
@@ -332,7 +299,7 @@ GRAD_VARIANTS: list[GradVariant] = [
             "La dérivée de λ/(2m) Σ w_j² est λ w_j / m : le 2 du carré annule le 1/2.",
         ),
     ),
-    (
+    Mistake(
         lambda w, b, X, y, lam: (lambda m, h, r, xr: (xr / m + lam * w, r.mean()))(
             *_parts(w, b, X, y, lam)
         ),
@@ -341,14 +308,14 @@ GRAD_VARIANTS: list[GradVariant] = [
             "Le terme de régularisation vaut λ w / m : divisez-le aussi par m.",
         ),
     ),
-    (
+    Mistake(
         lambda w, b, X, y, lam: (lambda m, h, r, xr: (xr / m, r.mean()))(*_parts(w, b, X, y, lam)),
         Text(
             "The regularisation term λ w / m is missing from ∂J/∂w.",
             "Il manque le terme de régularisation λ w / m dans ∂J/∂w.",
         ),
     ),
-    (
+    Mistake(
         lambda w, b, X, y, lam: (
             lambda m, h, r, xr: (
                 X.T @ (r * h * (1 - h)) / m + lam * w / m,
@@ -360,7 +327,7 @@ GRAD_VARIANTS: list[GradVariant] = [
             "C'est le gradient du coût quadratique : avec l'entropie croisée, σ'(z) = h(1 − h) se simplifie et le gradient vaut simplement 1/m Σ (h − y) x.",
         ),
     ),
-    (
+    Mistake(
         lambda w, b, X, y, lam: (lambda m, h, r, xr: (xr / m + lam * w / m, r.mean()))(
             *_parts(w, b, X, y, lam, h=_sigmoid(X @ w))
         ),
@@ -369,7 +336,7 @@ GRAD_VARIANTS: list[GradVariant] = [
             "h = σ(X w + b) : il manque le biais dans la prédiction.",
         ),
     ),
-    (
+    Mistake(
         lambda w, b, X, y, lam: (
             lambda m, h, r, xr: (xr / X.shape[1] + lam * w / X.shape[1], r.sum() / X.shape[1])
         )(*_parts(w, b, X, y, lam)),
@@ -437,7 +404,7 @@ def grads_judge(*, hidden: bool = False):
         calls, answers, wanted, judgeds, first_wrong = [], [], [], [], None
         for i, (case, out) in enumerate(zip(cases, outputs, strict=True)):
             w, b, X, y, lam = _unpack(case)
-            en, fr = _words(case)
+            en, fr = case_words(case)
             got = _read_grads(out, w.shape[0])
             if isinstance(got, Text):
                 return fail(f"On {en}: {got.en}", f"Sur {fr} : {got.fr}")
@@ -452,8 +419,10 @@ def grads_judge(*, hidden: bool = False):
             return ok()
         i = first_wrong
         (gw, gb), (ew, eb) = answers[i], wanted[i]
-        en, fr = _words(cases[i])
-        diag = _diagnose_grads(calls, answers, first_wrong, judgeds) or Text(
+        en, fr = case_words(cases[i])
+        diag = diagnose(
+            GRAD_VARIANTS, calls, answers, first_wrong=i, same=_same_as(judgeds)
+        ) or Text(
             "Compare with seed 002: ∂J/∂w_j = 1/m Σ_i (h⁽ⁱ⁾ − y⁽ⁱ⁾) x_j⁽ⁱ⁾ + λ w_j / m and ∂J/∂b = 1/m Σ_i (h⁽ⁱ⁾ − y⁽ⁱ⁾), with h = σ(X w + b).",
             "Comparez avec le seed 002 : ∂J/∂w_j = 1/m Σ_i (h⁽ⁱ⁾ − y⁽ⁱ⁾) x_j⁽ⁱ⁾ + λ w_j / m et ∂J/∂b = 1/m Σ_i (h⁽ⁱ⁾ − y⁽ⁱ⁾), avec h = σ(X w + b).",
         )
@@ -479,35 +448,20 @@ def grads_judge(*, hidden: bool = False):
     return judge
 
 
+def _same_as(judgeds: list[Judged]):
+    """``same`` for :func:`diagnose`: an answer is a formula's gradient at case ``i``'s tolerance."""
+
+    def same(answer, value, i: int) -> bool:
+        pair = (np.asarray(value[0], float), float(value[1]))
+        return _grads_close(answer, pair, judgeds[i])
+
+    return same
+
+
 def _grads_close(got, exp, judged: Judged) -> bool:
     (gw, gb), (ew, eb) = got, exp
     scale = max(float(np.max(np.abs(ew))) if ew.size else 0.0, abs(eb), 1e-12)
     return _close(gw, ew, scale, judged) and _close(np.array(gb), np.array(eb), scale, judged)
-
-
-def _diagnose_grads(calls, answers, first_wrong: int, judgeds: list[Judged]) -> Text | None:
-    """The message of the wrong formula reproducing every answer, else the first wrong one."""
-    fallback = None
-    for wrong, message in GRAD_VARIANTS:
-        try:
-            values = [wrong(*c) for c in calls]
-        except Exception:  # a variant that makes no sense for these inputs
-            continue
-        values = [(np.asarray(v[0], float), float(v[1])) for v in values]
-        if all(_grads_close(a, v, j) for a, v, j in zip(answers, values, judgeds, strict=True)):
-            return message
-        if fallback is None and _grads_close(
-            answers[first_wrong], values[first_wrong], judgeds[first_wrong]
-        ):
-            fallback = message
-    return fallback
-
-
-def _words(case: Case) -> tuple[str, str]:
-    lab = case.label
-    if isinstance(lab, Text):
-        return lab.en, lab.fr or lab.en
-    return str(lab), str(lab)
 
 
 # -- judging a trained neuron -------------------------------------------------------------------------
@@ -543,38 +497,37 @@ def _read_params(out: Any, n: int) -> tuple[np.ndarray, float] | Text:
 def separation_judge(*, hidden: bool = False):
     """The trained neuron must classify every training point of separable data correctly."""
 
-    def judge(cases: Sequence[Case], outputs: Sequence[Any]) -> Verdict:
-        for case, out in zip(cases, outputs, strict=True):
-            X, y = (np.asarray(plain(a), np.float64) for a in case.args[:2])
-            en, fr = _words(case)
-            got = _read_params(out, X.shape[1])
-            if isinstance(got, Text):
-                return fail(f"On {en}: {got.en}", f"Sur {fr} : {got.fr}")
-            w, b = got
-            acc = float(np.mean((X @ w + b > 0) == (y > 0.5)))
-            if acc == 1.0:
-                continue
-            if not np.any(w) and b == 0.0:
-                why = Text(
-                    "The parameters are still zero: update them at every step (w = w - lr * g['w'], and the same for b).",
-                    "Les paramètres sont encore nuls : mettez-les à jour à chaque pas (w = w - lr * g['w'], et de même pour b).",
-                )
-            elif acc < 0.5:
-                why = Text(
-                    "Most points are on the wrong side: the update must go against the gradient, θ ← θ − lr·g.",
-                    "La plupart des points sont du mauvais côté : la mise à jour va dans le sens opposé au gradient, θ ← θ − lr·g.",
-                )
-            else:
-                why = Text(
-                    "500 steps of batch gradient descent from zero with lr = 0.5 separate these points (the reference reaches 100 %); check the gradient and the update.",
-                    "500 pas de descente de gradient « batch » depuis zéro avec lr = 0,5 séparent ces points (la référence atteint 100 %) ; vérifiez le gradient et la mise à jour.",
-                )
-            pct = f"{100 * acc:.1f}"
-            return fail(
-                f"On {en}: the trained neuron classifies {pct} % of the training points correctly; on linearly separable data it should reach 100 %. {why.en}",
-                f"Sur {fr} : le neurone entraîné classe correctement {pct} % des points d'entraînement ; sur des données linéairement séparables il doit atteindre 100 %. {why.fr}",
+    @per_case
+    def judge(case: Case, out: Any) -> Verdict:
+        X, y = (np.asarray(plain(a), np.float64) for a in case.args[:2])
+        en, fr = case_words(case)
+        got = _read_params(out, X.shape[1])
+        if isinstance(got, Text):
+            return fail(f"On {en}: {got.en}", f"Sur {fr} : {got.fr}")
+        w, b = got
+        acc = float(np.mean((X @ w + b > 0) == (y > 0.5)))
+        if acc == 1.0:
+            return ok()
+        if not np.any(w) and b == 0.0:
+            why = Text(
+                "The parameters are still zero: update them at every step (w = w - lr * g['w'], and the same for b).",
+                "Les paramètres sont encore nuls : mettez-les à jour à chaque pas (w = w - lr * g['w'], et de même pour b).",
             )
-        return ok()
+        elif acc < 0.5:
+            why = Text(
+                "Most points are on the wrong side: the update must go against the gradient, θ ← θ − lr·g.",
+                "La plupart des points sont du mauvais côté : la mise à jour va dans le sens opposé au gradient, θ ← θ − lr·g.",
+            )
+        else:
+            why = Text(
+                "500 steps of batch gradient descent from zero with lr = 0.5 separate these points (the reference reaches 100 %); check the gradient and the update.",
+                "500 pas de descente de gradient « batch » depuis zéro avec lr = 0,5 séparent ces points (la référence atteint 100 %) ; vérifiez le gradient et la mise à jour.",
+            )
+        pct = f"{100 * acc:.1f}"
+        return fail(
+            f"On {en}: the trained neuron classifies {pct} % of the training points correctly; on linearly separable data it should reach 100 %. {why.en}",
+            f"Sur {fr} : le neurone entraîné classe correctement {pct} % des points d'entraînement ; sur des données linéairement séparables il doit atteindre 100 %. {why.fr}",
+        )
 
     return judge
 
