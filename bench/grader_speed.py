@@ -30,8 +30,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from grader import course  # noqa: E402
-from grader.runner import Options, compute_expectations, grade  # noqa: E402
-from grader.sandbox import SandboxConfig, resolve_mode  # noqa: E402
+from grader.inprocess import InProcessWorker  # noqa: E402
+from grader.options import Options  # noqa: E402
+from grader.runner import compute_expectations, grade  # noqa: E402
+from grader.sandbox import resolve_mode  # noqa: E402
 from grader.submission import stage  # noqa: E402
 
 INPROCESS_FLAG = "--inprocess-cli"
@@ -42,7 +44,7 @@ def inprocess_cli(argv: list[str]) -> int:
     from grader import cli
 
     real = cli._options
-    cli._options = lambda args: replace(real(args), sandbox=SandboxConfig(mode="inprocess"))
+    cli._options = lambda args: replace(real(args), worker_factory=InProcessWorker)
     return cli.main(argv)
 
 
@@ -122,7 +124,7 @@ def main() -> None:
     print(f"{'whole course, end to end':26} {box:12.2f} {inp:13.2f} {box / inp:7.2f}")
 
     # 3. A long-lived process regrading the same files: in-memory caches on top.
-    inproc = replace(sandboxed, sandbox=SandboxConfig(mode="inprocess"))
+    inproc = replace(sandboxed, worker_factory=InProcessWorker)
     expectations, suite = compute_expectations(ids, sandboxed)
     staged = stage([solutions])
     root = Path(staged.name)

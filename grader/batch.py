@@ -21,9 +21,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from grader.expect import _atomic_write
+from grader.options import Options
 from grader.report.csv import gradebook_rows, render_csv_rows
 from grader.report.printable import clean_text, clean_tree
-from grader.runner import Options, compute_expectations, grade
+from grader.runner import compute_expectations, grade
 from grader.submission import SubmissionError, stage
 
 

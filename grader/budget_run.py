@@ -15,18 +15,13 @@ from typing import Any
 
 from grader import budget
 from grader.budget import Call, Measurement
+from grader.compile_cache import compile_cache_for
 from grader.i18n import t
+from grader.messages import _error_message
+from grader.options import Options
+from grader.results import CheckResult
+from grader.session import SPAWN_TIMEOUT
 from grader.spec import Check, Exercise
-
-
-def _worker_class(options):
-    if options.sandbox.mode == "inprocess":  # benchmarks only, as for the student's worker
-        from grader.inprocess import InProcessWorker
-
-        return InProcessWorker
-    from grader.sandbox import Worker
-
-    return Worker
 
 
 class References:
@@ -34,7 +29,7 @@ class References:
 
     Args:
       exercise: the exercise being graded.
-      options: the run's :class:`grader.runner.Options` (same sandbox limits as the student).
+      options: the run's :class:`grader.options.Options` (same sandbox limits as the student).
       hidden_dirs: folders kept out of the sandbox (the solutions folder is served instead).
     """
 
@@ -62,12 +57,9 @@ class References:
                 self._staged = budget.staging_dir()
                 budget.stage_calibration(Path(self._staged))
                 self.folder = Path(self._staged)
-            cache = None
-            if self.options.use_cache:
-                from grader.runner import compile_cache_for
-
-                cache = compile_cache_for(self.folder)
-            self.worker = _worker_class(self.options)(
+            cache = compile_cache_for(self.folder) if self.options.use_cache else None
+            # The same kind of worker as the student's (Options.worker_factory).
+            self.worker = self.options.worker_factory(
                 self.folder, self.options.sandbox, self.hidden, compile_cache=cache
             )
             self.worker.start()
@@ -77,7 +69,6 @@ class References:
 
     def get(self):
         """The booted worker with the reference module (or the calibration) loaded, or None."""
-        from grader.runner import SPAWN_TIMEOUT
         from grader.sandbox import StartFailure
 
         if self.worker is not None and not self.worker.alive():  # killed: start another
@@ -174,16 +165,16 @@ def _status(outcome) -> str:
 
 
 def grade(check: Check, exercise: Exercise, session, options, file_name: str):
-    """Grade one budget check; returns a :class:`grader.runner.CheckResult`.
+    """Grade one budget check; returns a :class:`grader.results.CheckResult`.
 
     The caller has made sure the student's module imported and defines the function.
     """
-    from grader import runner
+    from grader import runner  # it imports this module: imported when first needed
 
     lang = options.lang
     started = time.monotonic()
     refs = _references(session, exercise, options)
-    res = runner.CheckResult(check, "failed", 0.0)
+    res = CheckResult(check, "failed", 0.0)
     rounds: dict[int, tuple[list, list[dict]]] = {}
     outputs: list[str] = []
     good: list[str] = []  # the judge's message on the last right output
@@ -260,7 +251,6 @@ def grade(check: Check, exercise: Exercise, session, options, file_name: str):
 
 
 def _conclude(res, m: Measurement, check, session, refs, options, file_name, good) -> None:
-    from grader import runner
     from grader.hints import error_kind
 
     lang = options.lang
@@ -289,7 +279,7 @@ def _conclude(res, m: Measurement, check, session, refs, options, file_name, goo
             res.message = t(key, lang, function=check.function, detail=outcome.detail)
             return
         error = next(c.error for c in outcome.cases if c is not None and c.error is not None)
-        res.status, res.message = runner._error_message(check, error, file_name, options)
+        res.status, res.message = _error_message(check, error, file_name, options)
         res.failure = error_kind(error)
         if error.get("memory") or "[Errno 27]" in error.get("message", ""):
             session.discard()
@@ -328,10 +318,8 @@ def missed_by_far(session, check: Check) -> Check | None:
 
 def skipped_result(check: Check, by: Check, options):
     """The result of a slow check not run because ``by`` was missed by far."""
-    from grader import runner
-
     msg = t("budget.skipped", options.lang, function=check.function, check=by.name)
-    return runner.CheckResult(check, "failed", 0.0, msg, failure="slow")
+    return CheckResult(check, "failed", 0.0, msg, failure="slow")
 
 
 def freeze(
@@ -351,7 +339,6 @@ def freeze(
 
     from grader import course
     from grader.expect import _atomic_write, definitions_hash
-    from grader.runner import Options
 
     checks = [c for c in exercise.checks if c.kind == "budget" and (hidden or not c.hidden)]
     if not checks:

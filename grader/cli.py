@@ -122,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _options(args):
-    from grader.runner import Options
+    from grader.options import Options
     from grader.sandbox import SandboxConfig
 
     solutions = Path(args.solutions) if args.solutions else default_solutions_dir()
@@ -149,7 +149,8 @@ def _options(args):
 
 def cmd_run(args) -> int:
     from grader import course
-    from grader.runner import grade, use_trusted_compile_cache
+    from grader.compile_cache import use_trusted_compile_cache
+    from grader.runner import grade
     from grader.submission import stage
 
     try:
@@ -296,8 +297,8 @@ def cmd_gradescope(args) -> int:
 
 
 def cmd_replay(args) -> int:
+    from grader.options import Options
     from grader.replay import replay
-    from grader.runner import Options
 
     solutions = Path(args.solutions) if args.solutions else default_solutions_dir()
     options = Options(lang=args.lang, solutions_dir=solutions)

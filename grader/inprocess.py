@@ -19,7 +19,12 @@ from grader.sandboxed import codec, drivers
 
 
 class InProcessWorker:
-    """The :class:`grader.sandbox.Worker` interface, executed in this process."""
+    """The :class:`grader.sandbox.Worker` interface, executed in this process.
+
+    Passed as :attr:`grader.options.Options.worker_factory` by the benchmark only.
+    """
+
+    isolation = "inprocess"  # the report's "sandbox": none (grader.runner.grade)
 
     def __init__(self, submission_dir: Path, config=None, hidden=(), compile_cache=None):
         self.submission_dir = Path(submission_dir)

@@ -1,7 +1,7 @@
 """The worker's JAX compilation cache: seeded read-only, copied back by the grader, bounded.
 
 A regrade of unchanged files should compile nothing, so each submission has a persistent
-cache folder on the host (:func:`grader.runner.compile_cache_for`). The worker never writes
+cache folder on the host (:func:`grader.compile_cache.compile_cache_for`). The worker never writes
 there: its cache lives in its private, size-capped ``/tmp``, seeded with copies of the
 folder's entries (:func:`seed_entries`). When the worker is closed, the grader (not the
 worker) copies back what is new (:func:`harvest`): only files that look like JAX cache

@@ -15,7 +15,9 @@ import numpy as np
 
 from grader import course
 from grader.compare import shape_summary
-from grader.runner import Options, compute_expectations, grade_exercise, versions
+from grader.options import Options
+from grader.results import versions
+from grader.runner import compute_expectations, grade_exercise
 
 
 def _preview(value, limit: int = 6) -> str:

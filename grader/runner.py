@@ -3,478 +3,41 @@
 The verdict of every check is computed in this process from plain data decoded from the
 worker: never from a student object, never from what the student printed. A crash, hang or
 memory blow-up costs only the check that caused it; the next check gets a fresh worker.
+
+Around it: :mod:`grader.options` (how to grade), :mod:`grader.session` (a submission's
+workers), :mod:`grader.messages` (what the student reads), :mod:`grader.results` (what
+grading produces) and :mod:`grader.compile_cache` (the host's JAX compilation caches).
 """
 
 from __future__ import annotations
 
-import ast
 import hashlib
-import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from grader import budget, budget_run, course, notebook, static
-from grader.compare import Mismatch, compare, input_precision, shape_summary
+from grader.compare import compare, input_precision
+from grader.compile_cache import prune_compile_caches
 from grader.expect import Expectations, encode_cases
 from grader.hints import choose as choose_hint
 from grader.hints import error_kind, mismatch_kind
-from grader.i18n import Text, t
-from grader.report.printable import clean_text
-from grader.sandbox import (
-    JobOutcome,
-    ReadyInfo,
-    SandboxConfig,
-    StartFailure,
-    Worker,
-    compile_cache_env,
+from grader.i18n import t
+from grader.messages import (
+    _case_context,
+    _error_message,
+    _import_failure_message,
+    _signature,
+    describe_mismatch,
 )
+from grader.options import Options
+from grader.report.printable import clean_text
+from grader.results import CheckResult, ExerciseResult, Report, versions
+from grader.sandbox import JobOutcome
+from grader.session import Session
 from grader.spec import Case, Check, Exercise, Verdict
-
-
-@dataclass
-class CheckResult:
-    """The verdict on one check.
-
-    Attributes:
-      failure: what failed (a kind of :data:`grader.hints.KINDS`, ``""`` when passed or
-        unknown): it chooses the hint.
-      internal_error: when the grader itself failed to judge the check, its exception and
-        traceback, for the instructor (the student's message only says it was not their code).
-    """
-
-    check: Check
-    status: str
-    score: float
-    message: str = ""
-    hint: str = ""
-    output: str = ""
-    duration_s: float = 0.0
-    failure: str = ""
-    internal_error: str = ""
-
-    @property
-    def cause(self) -> str:
-        """Whose fault an ``error`` or ``timeout`` is: ``"grader"`` or ``"student"`` (else "")."""
-        if self.status not in ("error", "timeout"):
-            return ""
-        return "grader" if self.internal_error or self.failure == "grader" else "student"
-
-    def to_json(self) -> dict:
-        c = self.check
-        extra = {"cause": self.cause} if self.cause else {}
-        if self.internal_error:
-            extra["internal_error"] = self.internal_error
-        return {
-            "id": c.id,
-            "function": c.function,
-            "kind": c.kind,
-            "visibility": c.visibility,
-            "score": round(self.score, 6),
-            "max_score": c.points,
-            "status": self.status,
-            "message": self.message,
-            "hint": self.hint,
-            "output": self.output,
-            "duration_s": round(self.duration_s, 4),
-            "failure": self.failure,
-            **extra,
-        }
-
-
-@dataclass
-class ExerciseResult:
-    exercise: Exercise
-    file: str
-    checks: list[CheckResult] = field(default_factory=list)
-    duration_s: float = 0.0
-
-    @property
-    def score(self) -> float:
-        return sum(r.score for r in self.checks)
-
-    @property
-    def max_score(self) -> float:
-        return sum(r.check.points for r in self.checks)
-
-    def to_json(self) -> dict:
-        return {
-            "id": self.exercise.id,
-            "title": self.exercise.title.en,
-            "score": round(self.score, 6),
-            "max_score": self.max_score,
-            "duration_s": round(self.duration_s, 3),
-            "checks": [r.to_json() for r in self.checks],
-        }
-
-
-@dataclass
-class Options:
-    """How to grade.
-
-    Attributes:
-      hidden: include hidden checks.
-      seed: base seed of the generated inputs.
-      lang: ``"en"`` or ``"fr"`` for messages.
-      jobs: exercises graded in parallel.
-      sandbox: limits and isolation of the workers.
-      solutions_dir: the reference solutions, or None to use frozen expectations.
-      use_cache: cache expected values on disk.
-    """
-
-    hidden: bool = False
-    seed: int = 0
-    lang: str = "en"
-    jobs: int = 1
-    sandbox: SandboxConfig = field(default_factory=SandboxConfig)
-    solutions_dir: Path | None = None
-    use_cache: bool = True
-
-
-# -- messages ------------------------------------------------------------------------------------
-
-
-def _signature(exercise_id: str, function: str, options: Options) -> str:
-    """The parameter list of ``function`` as the reference or the stub declares it."""
-    candidates = []
-    if options.solutions_dir:
-        candidates.append(Path(options.solutions_dir) / f"{exercise_id}.py")
-    candidates.append(course.COURSE_DIR.parent.parent / "exercises" / f"{exercise_id}.py")
-    for path in candidates:
-        try:
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-        except (OSError, SyntaxError):
-            continue
-        for node in tree.body:
-            if isinstance(node, ast.FunctionDef) and node.name == function:
-                return ast.unparse(node.args)
-    return "…"
-
-
-def describe_mismatch(m: Mismatch, lang: str, hidden: bool) -> str:
-    info = dict(m.info)
-    if "max_rel_error" in info:
-        rel = info["max_rel_error"]
-        info["max_rel_error"] = f"{rel:.3g}" if rel == rel else "n/a"
-    if m.kind == "values":
-        if hidden:
-            text = t("cmp.values_hidden", lang, **info)
-        elif info.get("exact"):
-            text = t("cmp.values_exact", lang, **info)
-        else:
-            text = t("cmp.values", lang, **info)
-            if "tol_dtype" in info:
-                key = "cmp.values_spread" if "spread" in info else "cmp.values_tolerance"
-                text += " " + t(key, lang, **info)
-        if info.get("looks_transposed"):
-            text += " " + t("cmp.transposed", lang)
-        elif "constant_factor" in info and not hidden:
-            text += " " + t("cmp.factor", lang, factor=info["constant_factor"])
-    elif m.kind == "shape":
-        e, g = info["expected_shape"], info["got_shape"]
-        key = "cmp.shape_transposed" if len(e) == 2 and g == e[::-1] else "cmp.shape"
-        text = t(key, lang, expected_shape=tuple(e), got_shape=tuple(g))
-    elif m.kind == "nonfinite":
-        if ("expected_value" in info and info["expected_value"] != info["expected_value"]) or (
-            "expected_value" in info and abs(info["expected_value"]) == float("inf")
-        ):
-            text = (
-                t("cmp.nonfinite_expected", lang, **info)
-                if not hidden
-                else t("cmp.values_hidden", lang, **info)
-            )
-        else:
-            text = t("cmp.nonfinite", lang, **info)
-    elif m.kind == "keys":
-        text = t("cmp.keys_hidden" if hidden else "cmp.keys", lang, **info)
-    elif m.kind == "string" and hidden:
-        text = t("cmp.values_hidden", lang, count=1, size=1, index=[])
-    else:
-        text = t(f"cmp.{m.kind}", lang, **info)
-    if m.path:
-        text = t("cmp.at", lang, path=m.path, message=text)
-    return text
-
-
-def _case_context(case: Case, index: int, n: int, lang: str) -> str:
-    label = case.label(lang) if isinstance(case.label, Text) else case.label
-    what = label or (f"case {index + 1} of {n}" if lang == "en" else f"cas {index + 1} sur {n}")
-    inputs = ", ".join(shape_summary(a) for a in case.args)
-    if case.kwargs:
-        inputs += (", " if inputs else "") + ", ".join(
-            f"{k}={shape_summary(v)}" for k, v in case.kwargs.items()
-        )
-    return t("cmp.case", lang, case=what) + f" ({t('cmp.inputs', lang, inputs=inputs)})"
-
-
-def _error_message(check: Check, error: dict, file: str, options: Options) -> tuple[str, str]:
-    """(status, message) for an exception raised by the student's code."""
-    lang = options.lang
-    if error.get("not_implemented"):
-        return "failed", t("fn.not_implemented", lang, function=check.function, file=file)
-    if error.get("type") == "UnsupportedType":
-        return "failed", t(
-            "fn.unsupported", lang, function=check.function, message=error["message"]
-        )
-    if "[Errno 27]" in error.get("message", ""):  # EFBIG: the output file hit its size cap
-        mb = options.sandbox.output_mb
-        return "error", t("fn.output_limit", lang, function=check.function, mb=mb)
-    if error.get("memory"):
-        mb = options.sandbox.memory_mb
-        return "error", t(
-            "fn.memory", lang, function=check.function, mb=mb, message=error["message"]
-        )
-    key = "fn.raised_where" if error.get("traceback") else "fn.raised"
-    return "error", t(
-        key,
-        lang,
-        function=check.function,
-        type=error.get("type", "?"),
-        message=error.get("message", ""),
-        traceback=error.get("traceback", "").rstrip(),
-    )
-
-
-# -- grading ------------------------------------------------------------------------------------
-
-
-COMPILE_CACHE_MAX_BYTES = 2 * 2**30
-
-
-def compile_cache_for(submission_dir: Path) -> Path:
-    """The JAX compilation cache folder of one submission (by the content of its files).
-
-    A regrade of unchanged files reuses its compiled code, and no submission ever reads
-    what another one wrote.
-    """
-    from importlib.metadata import version
-
-    from grader.expect import cache_dir
-
-    h = hashlib.sha256(version("jax").encode())
-    for f in sorted(Path(submission_dir).glob("*.py")):
-        h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
-    folder = cache_dir() / "jax" / h.hexdigest()[:32]
-    folder.mkdir(parents=True, exist_ok=True)
-    # Only the grader writes here (grader.jaxcache): workers get copies, never this folder.
-    folder.chmod(0o755)
-    os.utime(folder)  # recently used: pruned last
-    return folder
-
-
-def use_trusted_compile_cache() -> bool:
-    """Give the grader's own JAX work (references, judges) a persistent compilation cache.
-
-    Some judges compile in the grader's process on every run (ex08's takes ``jax.grad`` of a
-    trusted cost for each network it checks): with the cache, a later run loads them instead
-    (``grader run solutions --hidden -e ex08``: 1.9 s before, 0.9 s after). Only trusted
-    code compiles in this process, so one cache serves every submission. Set through the
-    environment, so it must run before JAX is imported; it changes nothing if JAX already
-    is, or if the environment already names a cache.
-
-    Returns:
-      Whether the cache was set up.
-    """
-    import sys
-
-    from grader.expect import cache_dir
-
-    if "jax" in sys.modules or "JAX_COMPILATION_CACHE_DIR" in os.environ:
-        return False
-    folder = cache_dir() / "jax" / "grader"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        os.utime(folder)  # recently used: pruned last
-    except OSError:
-        return False
-    for name, value in compile_cache_env(str(folder)).items():
-        os.environ.setdefault(name, value)
-    return True
-
-
-PRUNE_INTERVAL_S = 600.0
-
-
-def prune_compile_caches(
-    max_bytes: int = COMPILE_CACHE_MAX_BYTES, min_interval_s: float = PRUNE_INTERVAL_S
-) -> None:
-    """Delete the least recently used compilation caches beyond ``max_bytes`` in all.
-
-    Sizing the caches means a stat of every file (0.2 s for the 15,000 files of a few
-    dozen submissions, a fifth of a one-exercise run), so it is done at most once every
-    ``min_interval_s`` seconds, as recorded by the mtime of a marker file.
-    """
-    import shutil
-
-    from grader.expect import cache_dir
-
-    root = cache_dir() / "jax"
-    if not root.is_dir():
-        return
-    marker = root / ".pruned"
-    try:
-        if time.time() - marker.stat().st_mtime < min_interval_s:
-            return
-    except OSError:
-        pass
-    try:
-        marker.touch()
-    except OSError:  # a read-only cache: nothing to prune either
-        return
-    folders = []
-    for d in root.iterdir():
-        if d == marker:
-            continue
-        try:
-            size = sum(f.stat().st_size for f in d.rglob("*") if f.is_file())
-            folders.append((d.stat().st_mtime, size, d))
-        except OSError:
-            continue
-    total = sum(size for _, size, _ in folders)
-    for _, size, d in sorted(folders):
-        if total <= max_bytes:
-            break
-        shutil.rmtree(d, ignore_errors=True)
-        total -= size
-
-
-SPAWN_TIMEOUT = 120.0
-
-
-class Session:
-    """The sandboxed worker of one submission, shared by its exercises one at a time.
-
-    The sandbox starts once; each exercise's module is imported in a child of it, the same
-    one as the previous exercise's if that left it clean (:mod:`grader.sandboxed.reuse`). A module
-    that fails to import is not tried again; after a timeout, an invalid answer or a memory
-    blow-up the whole sandbox is replaced, after a crash only the child.
-
-    No outcome is blamed on what ran before it: an import that fails in a sandbox where
-    other student code ran is tried again in a fresh one, and so is a check that crashes,
-    times out or answers invalidly (see :func:`_run_check`); only the fresh outcome counts.
-    """
-
-    def __init__(
-        self,
-        submission_dir: Path,
-        options: Options,
-        hidden_dirs: list[Path],
-        eager: bool = False,
-    ):
-        """With ``eager``, the sandbox starts at once: its 0.3 s of start-up overlap the
-        grader's own work (such as loading the expected values) until the first check."""
-        self.submission_dir = Path(submission_dir)
-        self.options = options
-        self.hidden_dirs = list(hidden_dirs)
-        self.compile_cache = compile_cache_for(self.submission_dir) if options.use_cache else None
-        self.worker = None
-        self.ready: dict[str, ReadyInfo] = {}
-        self.failures: dict[str, StartFailure] = {}
-        self._booting = False  # the worker was started but its boot not yet awaited
-        self._import_output = ""
-        self._last_worker = None  # the worker get() last handed out
-        if eager:
-            self.worker = self._new_worker(wait=False)
-            self._booting = True
-
-    def _new_worker(self, wait: bool = True):
-        factory = Worker
-        if self.options.sandbox.mode == "inprocess":  # benchmarks only, never offered to users
-            from grader.inprocess import InProcessWorker as factory
-        worker = factory(
-            self.submission_dir,
-            self.options.sandbox,
-            self.hidden_dirs,
-            compile_cache=self.compile_cache,
-        )
-        worker.start()
-        if wait:
-            worker.wait_booted(SPAWN_TIMEOUT)
-        return worker
-
-    def get(self, exercise: Exercise) -> tuple[Worker | None, ReadyInfo | StartFailure]:
-        """A worker serving ``exercise``'s module, or why there is none."""
-        if exercise.id in self.failures:
-            return None, self.failures[exercise.id]
-        if self._booting:
-            self._booting = False
-            self.worker.wait_booted(SPAWN_TIMEOUT)
-        worker = self.worker
-        if worker is not None and worker.alive() and worker.loaded == exercise.id:
-            self._last_worker = worker
-            return worker, self.ready[exercise.id]
-        if worker is None or not worker.alive():
-            self.close()
-            worker = self.worker = self._new_worker()
-        used = bool(getattr(worker, "history", ()))  # other student code ran there
-        start = worker.load(
-            f"{exercise.id}.py", exercise.id, exercise.functions, exercise.import_timeout
-        )
-        if isinstance(start, StartFailure) and used:
-            # Perhaps not this module's fault: an earlier one may have harmed the sandbox.
-            self.close()
-            worker = self.worker = self._new_worker()
-            start = worker.load(
-                f"{exercise.id}.py", exercise.id, exercise.functions, exercise.import_timeout
-            )
-        if isinstance(start, StartFailure):
-            self.failures[exercise.id] = start
-            if not worker.alive():
-                self.close()
-            return None, start
-        self.ready.setdefault(exercise.id, start)
-        self._import_output = start.output
-        self._last_worker = worker
-        return worker, self.ready[exercise.id]
-
-    def last_job_fresh(self) -> bool:
-        """Whether the last job ran in a sandbox where no other check or module had run
-        (asked after the job, when that sandbox may already be closed)."""
-        return getattr(self._last_worker, "last_job_fresh", True)
-
-    def take_import_output(self) -> str:
-        """What the module printed when it was last imported (once; then "")."""
-        printed, self._import_output = self._import_output, ""
-        return printed
-
-    def failed_import(self, exercise: Exercise) -> StartFailure | None:
-        return self.failures.get(exercise.id)
-
-    def discard(self) -> None:
-        """Replace the whole sandbox (after a timeout, an invalid answer, a memory blow-up)."""
-        self.close()
-
-    def finish(self, exercise: Exercise) -> None:
-        """End the child serving ``exercise`` (its memory goes back before the next one)."""
-        if self.worker is not None and self.worker.loaded == exercise.id:
-            self.worker.release()
-
-    def close(self) -> None:
-        self._booting = False
-        if self.worker is not None:
-            self.worker.close()
-            self.worker = None
-
-
-def _import_failure_message(f: StartFailure, file: str, exercise: Exercise, lang: str) -> str:
-    if f.kind == "import_error":
-        e = f.error or {}
-        return t(
-            "module.import_error",
-            lang,
-            file=file,
-            type=e.get("type", "?"),
-            message=e.get("message", ""),
-            traceback=e.get("traceback", "").rstrip(),
-        ).rstrip()
-    if f.kind == "timeout":
-        return t("module.import_timeout", lang, file=file, seconds=exercise.import_timeout)
-    if f.kind == "invalid":
-        return t("module.invalid", lang, file=file, detail=f.detail)
-    return t("module.crashed", lang, file=file, detail=f.detail)
 
 
 def _judge(
@@ -783,62 +346,6 @@ def grade_exercise(
     return result
 
 
-@dataclass
-class Report:
-    submission: str
-    seed: int
-    suite: str
-    sandbox: str
-    duration_s: float
-    versions: dict
-    exercises: list[ExerciseResult]
-    hidden: bool = False
-    lang: str = "en"
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def score(self) -> float:
-        return sum(e.score for e in self.exercises)
-
-    @property
-    def max_score(self) -> float:
-        return sum(e.max_score for e in self.exercises)
-
-    @property
-    def all_passed(self) -> bool:
-        return all(r.status == "passed" for e in self.exercises for r in e.checks)
-
-    def to_json(self) -> dict:
-        return {
-            "submission": self.submission,
-            "score": round(self.score, 6),
-            "max_score": self.max_score,
-            "seed": self.seed,
-            "suite": self.suite,
-            "sandbox": self.sandbox,
-            "hidden": self.hidden,
-            "duration_s": round(self.duration_s, 3),
-            "versions": self.versions,
-            "notes": self.notes,
-            "exercises": [e.to_json() for e in self.exercises],
-        }
-
-
-def versions() -> dict:
-    import platform
-    from importlib.metadata import version
-
-    import jaxnn
-
-    # From the installed metadata: importing jax here would cost the grader ~0.5 s per run.
-    return {
-        "python": platform.python_version(),
-        "jax": version("jax"),
-        "numpy": version("numpy"),
-        "jaxnn": jaxnn.__version__,
-    }
-
-
 def compute_expectations(exercise_ids: list[str], options: Options) -> tuple[dict, str]:
     """Expected values for every selected exercise, and the suite hash they define."""
     exp = Expectations(options.solutions_dir, options.seed, options.use_cache)
@@ -864,7 +371,10 @@ def grade(
     from grader.sandbox import SandboxError, resolve_mode
 
     started = time.monotonic()
-    mode = resolve_mode(options.sandbox)
+    # What isolated the workers, for the report: the sandbox's mode, unless the workers are
+    # no sandbox and say so (``isolation``: bench/grader_speed.py's in-process baseline).
+    isolation = getattr(options.worker_factory, "isolation", None)
+    mode = isolation or resolve_mode(options.sandbox)
     hidden_dirs = [course.COURSE_DIR.parent]
     if options.solutions_dir:
         hidden_dirs.append(Path(options.solutions_dir))
@@ -921,12 +431,12 @@ def grade(
         exercises=results,
         hidden=options.hidden,
         lang=options.lang,
-        notes=_sandbox_notes(mode),
+        notes=[] if isolation else _sandbox_notes(),
     )
 
 
-def _sandbox_notes(mode: str) -> list[str]:
+def _sandbox_notes() -> list[str]:
     """What the report must say about the sandbox: memory bounded by address space only."""
     from grader import cgroups
 
-    return [] if mode == "inprocess" or cgroups.usable() else [cgroups.FALLBACK_NOTE]
+    return [] if cgroups.usable() else [cgroups.FALLBACK_NOTE]

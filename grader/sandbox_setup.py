@@ -82,7 +82,7 @@ def bwrap_usable() -> bool:
 
 def resolve_mode(config: SandboxConfig) -> str:
     """The isolation actually used: ``"bwrap"`` or ``"rlimits"``."""
-    if config.mode in ("rlimits", "inprocess"):
+    if config.mode == "rlimits":
         return config.mode
     if bwrap_usable():
         return "bwrap"

@@ -13,7 +13,9 @@ from pathlib import Path
 
 from grader import course
 from grader.cli import default_solutions_dir
-from grader.runner import CheckResult, ExerciseResult, Options, compute_expectations, grade_exercise
+from grader.options import Options
+from grader.results import CheckResult, ExerciseResult
+from grader.runner import compute_expectations, grade_exercise
 from grader.sandbox import SandboxConfig
 
 REPO = Path(__file__).resolve().parent.parent

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from grader.report.printable import clean_tree
 
 if TYPE_CHECKING:  # grader.runner imports grader.report.printable: no cycle at run time
-    from grader.runner import Report
+    from grader.results import Report
 
 FORMATS = ("table", "json", "junit", "gradescope", "csv")
 

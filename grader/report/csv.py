@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from grader.report.printable import clean_text
 
 if TYPE_CHECKING:
-    from grader.runner import Report
+    from grader.results import Report
 
 
 def _graded_status(report: dict) -> str:

@@ -13,7 +13,7 @@ import json
 
 from grader.i18n import t
 from grader.report.printable import clean_tree
-from grader.runner import Report
+from grader.results import Report
 
 
 def gradescope_results(report: Report) -> dict:

@@ -17,7 +17,7 @@ from rich.text import Text as RichText
 
 from grader.i18n import t
 from grader.report.printable import clean_text
-from grader.runner import CheckResult, Report
+from grader.results import CheckResult, Report
 
 _STYLE = {
     "passed": "green",

@@ -186,7 +186,8 @@ def test_a_student_copy_scales_the_frozen_reference_time_by_a_calibration(tmp_pa
 
     from grader import budget_run, course
     from grader.cli import default_solutions_dir
-    from grader.runner import Options, grade_exercise
+    from grader.options import Options
+    from grader.runner import grade_exercise
 
     ex = course.load("ex09_sgd")
     ex = replace(ex, checks=tuple(c for c in ex.checks if c.name == "time_budget"))
@@ -208,3 +209,32 @@ def test_a_student_copy_scales_the_frozen_reference_time_by_a_calibration(tmp_pa
     result = grade()
     assert result.status == "passed", result.message
     assert "calibration" in result.message and "grader freeze" in result.message
+
+
+def test_the_reference_side_of_a_budget_gets_the_same_kind_of_worker_as_the_student(tmp_path):
+    """``Options.worker_factory`` starts the trusted reference's worker too (the benchmark's
+    in-process baseline must not time the reference in a sandbox and the student out of it)."""
+    import shutil
+    from dataclasses import replace
+
+    from grader import course
+    from grader.cli import default_solutions_dir
+    from grader.inprocess import InProcessWorker
+    from grader.options import Options
+    from grader.runner import grade_exercise
+
+    ex = course.load("ex09_sgd")
+    ex = replace(ex, checks=tuple(c for c in ex.checks if c.name == "time_budget"))
+    solutions = default_solutions_dir()
+    shutil.copy(solutions / "ex09_sgd.py", tmp_path / "ex09_sgd.py")
+    started = []
+
+    class Recording(InProcessWorker):
+        def start(self) -> None:
+            started.append(self.submission_dir)
+            super().start()
+
+    options = Options(solutions_dir=solutions, use_cache=False, worker_factory=Recording)
+    result = grade_exercise(ex, tmp_path, options, {}, [course.COURSE_DIR.parent]).checks[0]
+    assert result.status == "passed", result.message
+    assert sorted(map(str, started)) == sorted([str(tmp_path), str(solutions)])

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from grader.compare import Tolerance, compare
-from grader.runner import describe_mismatch
+from grader.messages import describe_mismatch
 
 
 def test_lists_tuples_scalars_and_arrays_are_interchangeable():

@@ -20,7 +20,8 @@ from toy import REFERENCE, TOY_ID, grade_toy, message, status, toy_exercise
 
 from grader import cgroups
 from grader.expect import Expectations
-from grader.runner import Options, grade_exercise
+from grader.options import Options
+from grader.runner import grade_exercise
 from grader.sandbox import SandboxConfig, Worker, bwrap_usable
 
 needs_bwrap = pytest.mark.skipif(not bwrap_usable(), reason="bubblewrap is not usable here")
@@ -236,7 +237,7 @@ def test_without_a_memory_cgroup_workers_still_run_and_the_report_says_so(monkey
 
     monkeypatch.setattr(cgroups, "create", lambda limit: None)
     monkeypatch.setattr(cgroups, "usable", lambda: False)
-    assert runner._sandbox_notes("bwrap") == [cgroups.FALLBACK_NOTE]
+    assert runner._sandbox_notes() == [cgroups.FALLBACK_NOTE]
     assert "address space only" in cgroups.FALLBACK_NOTE
     assert status(grade_toy(REFERENCE))["add/values"] == "passed"
 

@@ -21,7 +21,7 @@ from grader.report import render
 from grader.report.csv import gradebook_rows, render_csv_rows
 from grader.report.gradescope import render_gradescope
 from grader.report.printable import clean_text, clean_tree
-from grader.runner import Report
+from grader.results import Report
 
 HOSTILE = "\x00\x01\x1b[2J\ud800\x1b[31mred\x1b[0m\u202eevil\x9b2J\r"
 # Every character that must never reach a report raw.

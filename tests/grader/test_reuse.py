@@ -170,7 +170,8 @@ def test_side_effects_of_one_exercise_cost_the_next_nothing(tmp_path):
     """Through the runner: ex01 enables x64 and monkeypatches numpy, json and struct at
     import, ex02 (which needs float32 and np.exp) still gets full marks, from a fresh child,
     and so does ex01 itself (the worker's codec does not use the patched names)."""
-    from grader.runner import Options, grade
+    from grader.options import Options
+    from grader.runner import grade
 
     solutions = Path(__file__).resolve().parents[2] / "solutions"
     ids = ["ex01_perceptron", "ex02_activations"]

@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from toy import REFERENCE, grade_toy, message, status
 
 from grader.compare import compare, shape_summary
-from grader.runner import describe_mismatch
+from grader.messages import describe_mismatch
 from grader.sandboxed.codec import Ref
 
 
@@ -64,7 +64,7 @@ def test_compile_caches_are_pruned_least_recently_used_first_and_not_too_often(
 ):
     import os
 
-    from grader.runner import prune_compile_caches
+    from grader.compile_cache import prune_compile_caches
 
     monkeypatch.setenv("JAXNN_GRADER_CACHE", str(tmp_path))
     root = tmp_path / "jax"
@@ -86,11 +86,11 @@ def test_the_graders_own_compile_cache_is_set_before_jax_only(tmp_path):
 
     import jax  # noqa: F401  (imported: too late to choose a cache for this process)
 
-    from grader.runner import use_trusted_compile_cache
+    from grader.compile_cache import use_trusted_compile_cache
 
     assert use_trusted_compile_cache() is False
     code = (
-        "import os; from grader.runner import use_trusted_compile_cache as u; "
+        "import os; from grader.compile_cache import use_trusted_compile_cache as u; "
         "print(u(), os.environ.get('JAX_COMPILATION_CACHE_DIR')); "
         "import jax; print(jax.config.jax_compilation_cache_dir)"
     )
@@ -209,3 +209,29 @@ def test_student_errors_are_the_students_and_wrong_answers_nobodys():
     assert by_key["add/values"].status == "error" and by_key["add/values"].cause == "student"
     assert by_key["add/values"].failure == "exception" and not by_key["add/values"].internal_error
     assert by_key["double/values"].cause == ""
+
+
+def test_every_worker_comes_from_the_injected_factory_and_one_without_a_sandbox_says_so():
+    """``Options.worker_factory`` starts the workers (production: the sandbox's ``Worker``);
+    the benchmark's in-process one is reported as no sandbox, without the sandbox's notes."""
+    from grader.inprocess import InProcessWorker
+    from grader.options import Options
+    from grader.runner import grade
+    from grader.sandbox import Worker
+
+    assert Options().worker_factory is Worker
+    started = []
+
+    class Recording(InProcessWorker):
+        def start(self) -> None:
+            started.append(self.submission_dir)
+            super().start()
+
+    solutions = Path(__file__).resolve().parents[2] / "solutions"
+    # No cache: an in-process worker would point this process's JAX at the compile cache.
+    options = Options(solutions_dir=solutions, use_cache=False, worker_factory=Recording)
+    report = grade("in-process", solutions, ["ex01_perceptron"], options)
+    failed = [(r.check.id, r.message) for e in report.exercises for r in e.checks if r.score == 0]
+    assert report.all_passed and report.score == report.max_score > 0, failed
+    assert started == [solutions]
+    assert report.sandbox == "inprocess" and report.notes == []

@@ -8,7 +8,9 @@ from pathlib import Path
 import numpy as np
 
 from grader.expect import Expectations
-from grader.runner import ExerciseResult, Options, grade_exercise
+from grader.options import Options
+from grader.results import ExerciseResult
+from grader.runner import grade_exercise
 from grader.sandbox import SandboxConfig
 from grader.spec import Case, Exercise, compare, fail, ok, prop, static
 
