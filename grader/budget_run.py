@@ -33,7 +33,7 @@ class References:
       hidden_dirs: folders kept out of the sandbox (the solutions folder is served instead).
     """
 
-    def __init__(self, exercise: Exercise, options, hidden_dirs: list[Path]):
+    def __init__(self, exercise: Exercise, options: Options, hidden_dirs: list[Path]):
         self.exercise = exercise
         self.options = options
         solutions = Path(options.solutions_dir) if options.solutions_dir else None
