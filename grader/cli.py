@@ -1,5 +1,6 @@
 """The ``grader`` command line: ``run``, ``list``, ``freeze`` (and, for instructors,
-``release``, ``gradescope``, ``replay``). See DESIGN.md for the public contract.
+``release``, ``gradescope``, ``replay``, ``selftest``, ``new``). See DESIGN.md for the
+public contract.
 
 Exit status of ``grader run``: 0 every check passed, 1 some check failed, 2 usage or
 internal error.
@@ -29,6 +30,16 @@ def default_solutions_dir() -> Path | None:
     return candidate if candidate.is_dir() else None
 
 
+COURSE_HELP = (
+    "also use the checks in DIR, laid out like grader/course/ (DIR/<id>.py, DIR/hidden/, "
+    "DIR/variants/); repeatable; the JAXNN_COURSE environment variable does the same"
+)
+
+
+def _add_course_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--course", action="append", metavar="DIR", help=COURSE_HELP)
+
+
 def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "paths",
@@ -41,7 +52,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         "--exercise",
         action="append",
         metavar="ID",
-        help="only these exercises (repeatable), e.g. -e ex03",
+        help="only these exercises (repeatable): a whole id or its exNN prefix, e.g. -e ex03",
     )
     p.add_argument(
         "--hidden", action="store_true", help="include hidden checks (needs the solutions)"
@@ -80,6 +91,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         "--force", action="store_true", help="with --batch: regrade submissions already graded"
     )
     p.add_argument("--quiet", action="store_true", help="no progress display")
+    _add_course_option(p)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -92,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("list", help="exercises, functions and points")
     p.add_argument("--hidden", action="store_true", help="count hidden checks too")
     p.add_argument("--lang", default="en", choices=("en", "fr"))
+    _add_course_option(p)
     p = sub.add_parser("freeze", help="write the public checks' expected outputs to grader/frozen/")
     p.add_argument("-e", "--exercise", action="append", metavar="ID")
     p.add_argument("--solutions", metavar="DIR")
@@ -118,7 +131,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--submission", metavar="PATH", help="where the submission is now, if it moved")
     p.add_argument("--solutions", metavar="DIR")
     p.add_argument("--lang", default="en", choices=("en", "fr"))
+    _add_selftest_and_new(sub)
     return parser
+
+
+def _add_selftest_and_new(sub) -> None:
+    p = sub.add_parser(
+        "selftest",
+        help="prove the checks strong: grade every exercise's correct and wrong variants",
+        description="Grade grader/course/variants/<id>.py (the reference with functions "
+        "replaced; hidden checks included); say per function whether every correct variant gets "
+        "full marks and every wrong one loses points there. Exit 1 when one does not, or when a "
+        "function lacks a correct or a wrong variant.",
+    )
+    p.add_argument("-e", "--exercise", action="append", metavar="ID", help="only these exercises")
+    p.add_argument("--solutions", metavar="DIR")
+    p.add_argument("--jobs", type=int, default=1, metavar="N", help="variants graded in parallel")
+    p.add_argument("--quiet", action="store_true", help="no line per variant on stderr")
+    _add_course_option(p)
+    p = sub.add_parser(
+        "new",
+        help="scaffold an exercise: stub, reference, public and hidden checks, variants, test",
+        description="Write exercises/ID.py, solutions/ID.py, grader/course/{,hidden/,variants/}"
+        "ID.py and tests/course/test_ID.py under --root (default: this repository); never "
+        "overwrites. Its check module alone registers it. With another root, grade it with "
+        "grader run ROOT/solutions --hidden --course ROOT/grader/course --solutions ROOT/solutions",
+    )
+    p.add_argument("exercise_id", metavar="ID", help="exNN_name, e.g. ex16_scale")
+    p.add_argument("title", metavar="TITLE")
+    p.add_argument("--root", metavar="DIR", help="course root (default: this repository)")
 
 
 def _options(args):
@@ -147,16 +188,23 @@ def _options(args):
     )
 
 
+def _select(patterns: list[str] | None) -> list[str]:
+    """``course.select``, its refusal a usage error."""
+    from grader import course
+
+    try:
+        return course.select(patterns)
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0])) from exc
+
+
 def cmd_run(args) -> int:
     from grader import course
     from grader.compile_cache import use_trusted_compile_cache
     from grader.runner import grade
     from grader.submission import stage
 
-    try:
-        ids = course.select(args.exercise)
-    except KeyError as exc:
-        raise UsageError(str(exc.args[0])) from exc
+    ids = _select(args.exercise)
     options = _options(args)
     if options.use_cache:
         use_trusted_compile_cache()
@@ -257,7 +305,7 @@ def cmd_freeze(args) -> int:
     solutions = _solutions_or_fail(args)
     out = Path(args.out) if args.out else FROZEN_DIR
     stale = 0
-    for ex_id in course.select(args.exercise):
+    for ex_id in _select(args.exercise):
         if args.check:
             state = frozen_status(ex_id, solutions, out)
             print(f"{ex_id}: {state}")
@@ -269,11 +317,10 @@ def cmd_freeze(args) -> int:
 
 
 def cmd_release(args) -> int:
-    from grader import course
     from grader.release import build_release
 
     try:
-        ids = course.select(args.exercise) if args.exercise else None
+        ids = _select(args.exercise) if args.exercise else None
         out = build_release(Path(args.outdir), _solutions_or_fail(args), exercises=ids)
     except FileExistsError as exc:
         raise UsageError(str(exc)) from exc
@@ -288,9 +335,7 @@ def cmd_gradescope(args) -> int:
 
     if not args.out_zip.endswith(".zip"):
         raise UsageError("the Gradescope bundle must be a .zip file")
-    from grader import course
-
-    ids = course.select(args.exercise) if args.exercise else None
+    ids = _select(args.exercise) if args.exercise else None
     out = build_gradescope_bundle(Path(args.out_zip), _solutions_or_fail(args), exercises=ids)
     print(f"Gradescope autograder written to {out}: upload it as the assignment's autograder")
     return EXIT_OK
@@ -310,6 +355,37 @@ def cmd_replay(args) -> int:
     return EXIT_OK
 
 
+def cmd_selftest(args) -> int:
+    from grader import selftest
+
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    ids = _select(args.exercise)
+    options = selftest.options_for(_solutions_or_fail(args), jobs=args.jobs)
+
+    def progress(o) -> None:
+        if not args.quiet:
+            print(clean_text(o.line()), file=sys.stderr, flush=True)
+
+    text, passed = selftest.report(selftest.selftest(ids, options, progress))
+    _write(clean_text(text) + "\n", None)
+    return EXIT_OK if passed else EXIT_FAILED
+
+
+def cmd_new(args) -> int:
+    from grader.scaffold import REPO, new_exercise, next_steps
+
+    root = Path(args.root) if args.root else REPO
+    try:
+        written = new_exercise(args.exercise_id, args.title, root)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    for role, path in written.items():
+        print(f"{role}: wrote {path}")
+    print(next_steps(args.exercise_id, root))
+    return EXIT_OK
+
+
 COMMANDS = {
     "run": cmd_run,
     "list": cmd_list,
@@ -317,6 +393,8 @@ COMMANDS = {
     "release": cmd_release,
     "gradescope": cmd_gradescope,
     "replay": cmd_replay,
+    "selftest": cmd_selftest,
+    "new": cmd_new,
 }
 
 
@@ -335,10 +413,21 @@ def _print_traceback() -> None:
     print(clean_text(traceback.format_exc()).rstrip(), file=sys.stderr)
 
 
+def _use_courses(folders: list[str] | None) -> None:
+    from grader import course
+
+    for folder in folders or ():
+        try:
+            course.use(folder)
+        except (FileNotFoundError, ValueError) as exc:
+            raise UsageError(f"--course {folder}: {exc}") from exc
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _use_courses(getattr(args, "course", None))
         return COMMANDS[args.command](args)
     except UsageError as exc:
         print(f"grader: {clean_text(exc)}", file=sys.stderr)

@@ -60,17 +60,22 @@ def definitions_hash(exercise_id: str, *, public_only: bool = False) -> str:
     """Hash of what an exercise's inputs and drivers depend on: its check modules, the shared
     course helpers, its drivers and the codec. ``public_only`` leaves out the hidden checks'
     module, which a student release lacks."""
+    from grader import course as checks
+
     h = hashlib.sha256(f"{FORMAT_VERSION}|{exercise_id}".encode())
     course = GRADER_DIR / "course"
+    # An exercise of another course folder (grader run --course): its own modules there.
+    own = checks.folder_of(exercise_id) if exercise_id in checks.available() else course
     drivers_dir = GRADER_DIR / "sandboxed" / "drivers"
-    files = [course / f"{exercise_id}.py", course / "common.py", course / "__init__.py"]
+    files = [own / f"{exercise_id}.py", course / "common.py", course / "__init__.py"]
     if not public_only:
-        files.append(course / "hidden" / f"{exercise_id}.py")
+        files.append(own / "hidden" / f"{exercise_id}.py")
     files += [GRADER_DIR / "sandboxed" / "codec.py", GRADER_DIR / "spec.py"]
     files += [drivers_dir / n for n in ("__init__.py", "generic.py", "course.py")]
     files.append(drivers_dir / f"{exercise_id.split('_')[0]}.py")
     for path in files:
-        h.update(str(path.relative_to(GRADER_DIR)).encode() + b"\0" + _file_bytes(path) + b"\0")
+        name = path.relative_to(GRADER_DIR) if path.is_relative_to(GRADER_DIR) else path
+        h.update(str(name).encode() + b"\0" + _file_bytes(path) + b"\0")
     return h.hexdigest()
 
 

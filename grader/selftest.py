@@ -67,6 +67,11 @@ class Outcome:
     def ok(self) -> bool:
         return not self.bad
 
+    def line(self) -> str:
+        """One line for the progress display."""
+        kind = "correct" if self.variant.correct else "wrong"
+        return f"{self.variant.id} ({kind}): {'as expected' if self.ok else 'NOT as expected'}"
+
 
 def variants(exercise_id: str) -> list[Variant]:
     """The variants ``exercise_id`` declares (none without a variants module).
@@ -204,3 +209,15 @@ def verdicts(exercise_id: str, outcomes: list[Outcome]) -> list[tuple[str, bool,
         )
         rows.append((fn, not failures, "; ".join([counts, *failures, *notes])))
     return rows
+
+
+def report(results: dict[str, list[Outcome]]) -> tuple[str, bool]:
+    """The selftest's text (one line per function) and whether every function is proven."""
+    lines, weak = [], 0
+    for ex_id, outcomes in results.items():
+        lines.append(ex_id)
+        for fn, proven, why in verdicts(ex_id, outcomes):
+            weak += not proven
+            lines.append(f"  {fn}: {'proven' if proven else 'NOT PROVEN'}: {why}")
+    lines.append("selftest: passed" if not weak else f"selftest: {weak} function(s) not proven")
+    return "\n".join(lines), not weak

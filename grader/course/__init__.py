@@ -22,6 +22,7 @@ from __future__ import annotations
 import importlib
 import os
 import re
+import sys
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -48,6 +49,10 @@ def use(folder: str | Path) -> None:
 
     Args:
       folder: the folder; its modules become importable as ``grader.course.<id>``.
+
+    Raises:
+      FileNotFoundError: no such folder.
+      ValueError: it defines an exercise already defined (nothing is added then).
     """
     folder = Path(folder).resolve()
     if not folder.is_dir():
@@ -58,6 +63,32 @@ def use(folder: str | Path) -> None:
     __path__.append(str(folder))
     for name in _SUBPACKAGES:
         importlib.import_module(f"{__name__}.{name}").__path__.append(str(folder / name))
+    _discover.cache_clear()
+    load.cache_clear()
+    try:
+        available()
+    except ValueError:  # an id defined twice: that folder cannot be used
+        forget(folder)
+        raise
+
+
+def forget(folder: str | Path) -> None:
+    """Undo :func:`use`: the folder's exercises are gone, its imported modules unloaded.
+
+    Args:
+      folder: a folder given to :func:`use` (others are ignored).
+    """
+    folder = Path(folder).resolve()
+    if folder not in _extra:
+        return
+    _extra.remove(folder)
+    __path__.remove(str(folder))
+    for name in _SUBPACKAGES:
+        importlib.import_module(f"{__name__}.{name}").__path__.remove(str(folder / name))
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if name.startswith(f"{__name__}.") and file and Path(file).resolve().is_relative_to(folder):
+            del sys.modules[name]
     _discover.cache_clear()
     load.cache_clear()
 

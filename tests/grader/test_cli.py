@@ -126,6 +126,10 @@ def test_notebook_errors_point_to_the_cell(capsys, tmp_path):
     "argv, words",
     [
         (["run", "-e", "ex77"], "no exercise matches"),
+        (["run", "-e", "ex1"], "known: ex01_perceptron, ex02_activations"),  # not ex10-ex15
+        (["selftest", "-e", "ex1"], "give a whole id or its exNN prefix"),
+        (["freeze", "--check", "-e", "ex1"], "no exercise matches"),
+        (["run", "--course", "/no/such/folder"], "does not exist"),
         (["run", "/no/such/folder"], "does not exist"),
         (["run", "--jobs", "0"], "--jobs"),
     ],
@@ -133,6 +137,12 @@ def test_notebook_errors_point_to_the_cell(capsys, tmp_path):
 def test_usage_errors_exit_2_with_a_clear_message(capsys, argv, words):
     code, _, err = run(capsys, *argv)
     assert code == 2 and words in err
+
+
+@pytest.mark.parametrize("pattern", ["ex01", "ex01_perceptron"])
+def test_e_selects_by_id_or_exnn_prefix(capsys, pattern):
+    code, out, _ = run(capsys, "run", str(REPO / "solutions"), "-e", pattern, "--format", "json")
+    assert code == 0 and [e["id"] for e in json.loads(out)["exercises"]] == ["ex01_perceptron"]
 
 
 def test_unsafe_zip_is_refused(capsys, tmp_path):

@@ -242,3 +242,25 @@ def test_replay_shows_inputs_and_comparison(capsys, tmp_path):
     assert "inputs: (50, 3) float64" in out and "expected:" in out
     code, _, err = run(capsys, "replay", report, "ex01_perceptron/nope/nope")
     assert code == 2 and "no check" in err
+
+
+@pytest.mark.parametrize("hidden_checks", [False, True])
+def test_no_release_ships_the_variants(tmp_path, hidden_checks):
+    """Correct variants are solutions: neither a student release nor a grading bundle has
+    them."""
+    from grader import course
+    from grader.release import build_release
+
+    out = build_release(
+        tmp_path / "out",
+        REPO / "solutions",
+        hidden_checks=hidden_checks,
+        exercises=["ex01_perceptron"],
+    )
+    assert (out / "grader" / "course" / "ex01_perceptron.py").is_file()
+    assert (out / "grader" / "course" / "hidden").is_dir() == hidden_checks
+    assert not (out / "grader" / "course" / "variants").exists()
+    correct = course.variant_module("ex01_perceptron").CORRECT
+    bodies = [src.strip() for repl in correct.values() for src in repl.values()]
+    texts = [p.read_text(errors="replace") for p in out.rglob("*.py")]
+    assert bodies and not any(b in t for b in bodies for t in texts)
