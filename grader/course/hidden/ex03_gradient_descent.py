@@ -130,7 +130,8 @@ CHECKS = [
         "shapes_jax_and_x0_unchanged",
         descent_shapes_and_jax,
         points=2,
-        driver="ex03_keeps_x0",
+        driver="keeps_input",
+        options={"watch_arg": 1, "output_key": "path", "flag_key": "x0_left_unchanged"},
         hint=Text(
             DESCENT_HINT.en + " Do not update x0 in place (x -= … on x0 itself): copy it first.",
             DESCENT_HINT.fr + " Ne modifiez pas x0 sur place (x -= … sur x0 lui-même) : copiez-le.",

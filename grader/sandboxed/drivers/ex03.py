@@ -7,9 +7,7 @@ on numpy arrays and on jax arrays (tracers included, so ``jax.jit`` / ``lax.scan
 
 from __future__ import annotations
 
-from typing import Any
-
-from grader.sandboxed.drivers import driver, ref
+from grader.sandboxed.drivers import ref
 
 
 def _xp(x):
@@ -66,15 +64,3 @@ def scalar_fn(c, d, w):
         return xp.sum(c * x**3) + xp.sum(xp.sin(d * x)) + xp.sum(w * x) ** 2
 
     return f
-
-
-@driver("ex03_keeps_x0")
-def keeps_x0(fn, grad_fn, x0, *args, **kwargs) -> Any:
-    """Call ``fn(grad_fn, x0, …)`` and report whether ``x0`` was left as it was."""
-    import numpy as np
-
-    before = np.array(x0, copy=True)
-    out = fn(grad_fn, x0, *args, **kwargs)
-    after = np.asarray(x0)
-    unchanged = before.shape == after.shape and bool(np.array_equal(before, after))
-    return {"path": out, "x0_left_unchanged": unchanged}

@@ -8,6 +8,7 @@ from typing import Any
 # inside a driver would go through ``builtins.__import__``, which student code can replace.
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from grader.sandboxed.drivers import driver, ref
 
@@ -36,6 +37,35 @@ def vmap(fn, *args, in_axes=0, **kwargs) -> Any:
 def call_twice(fn, *args, **kwargs) -> Any:
     """Call the function twice on the same inputs (determinism, no mutation of inputs)."""
     return [fn(*args, **kwargs), fn(*args, **kwargs)]
+
+
+@driver("keeps_input")
+def keeps_input(
+    fn,
+    *args,
+    watch_arg: int = 0,
+    output_key: str = "output",
+    flag_key: str = "input_left_unchanged",
+    **kwargs,
+) -> Any:
+    """Call the function and report whether one of its inputs was left as it was.
+
+    Args:
+      fn: the function.
+      args: its positional inputs.
+      watch_arg: the position of the input that must not change (no in-place update).
+      output_key: the key of the function's result in the returned dict.
+      flag_key: the key of the verdict on the input.
+      kwargs: its keyword inputs.
+
+    Returns:
+      ``{output_key: result, flag_key: bool}``.
+    """
+    before = np.array(args[watch_arg], copy=True)
+    out = fn(*args, **kwargs)
+    after = np.asarray(args[watch_arg])
+    same = before.shape == after.shape and bool(np.array_equal(before, after, equal_nan=True))
+    return {output_key: out, flag_key: same}
 
 
 @ref("key")
