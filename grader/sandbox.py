@@ -20,109 +20,63 @@ killed. The worker's JAX cache entries are copied back to the host by the grader
 (:mod:`grader.jaxcache`); nothing else it writes outlives it.
 
 How a worker is started (bubblewrap's command line, its environment and limits) is in
-:mod:`grader.sandbox_setup`; this module runs and talks to it. The protocol is
-length-prefixed :mod:`grader.sandboxed.codec` frames over two pipes; the student's prints go to a
-file the grader reads back, truncated, as text.
+:mod:`grader.sandbox_setup`; how its process is run, killed and diagnosed, in
+:mod:`grader.sandbox_process`; this module talks to it. The protocol
+(:mod:`grader.sandboxed.protocol`) is length-prefixed :mod:`grader.sandboxed.codec` frames over
+two pipes; the student's prints go to a file the grader reads back, truncated, as text.
 """
 
 from __future__ import annotations
 
 import os
-import secrets
 import selectors
-import shutil
-import signal
-import struct
-import subprocess
-import sys
-import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader import cgroups, jaxcache, sandbox_files
+from grader.sandbox_outcomes import CaseOutcome, JobOutcome, ReadyInfo, StartFailure
+from grader.sandbox_process import OUTPUT_SHOWN_BYTES, SandboxProcess  # noqa: F401 (public)
 from grader.sandbox_setup import (  # noqa: F401 (re-exported: the public names stay here)
     COMPILE_CACHE_MOUNT,
     SANDBOX_UID_RANGE,
     SUBMISSION_MOUNT,
     SandboxConfig,
     SandboxError,
-    _boot_code,
-    _bwrap_argv,
-    _is_root,
-    _library_roots,
-    _limits_prefix,
-    _setpriv_args,
-    _worker_env,
     bwrap_usable,
     can_drop_privileges,
     compile_cache_env,
     resolve_mode,
 )
 from grader.sandboxed import codec
+from grader.sandboxed.protocol import (
+    CHILD_ENDED_OPS,
+    OP_BOOTED,
+    OP_CASE,
+    OP_DONE,
+    OP_IDLE,
+    OP_IMPORT_ERROR,
+    OP_INIT,
+    OP_LEAVING,
+    OP_NEXT,
+    OP_READY,
+    OP_RELEASED,
+    OP_RUN,
+    take_frame,
+    write_frame,
+)
 from grader.sandboxed.reuse import pids_of_uid
 
-MAX_FRAME_BYTES = 512 * 2**20
 # A timeout is judged on the time the sandbox had, not the machine's: a call runs out of
 # time once it has used ``timeout`` seconds of wall time *and* of CPU time, so correct code on
 # a loaded machine (a smaller share of the cores, for longer) is not cut short. Code that uses
 # no CPU (a sleep, a deadlock) or is starved for longer is stopped at this many timeouts.
 TIMEOUT_WALL_FACTOR = 3.0
 _TICK_S = 1.0 / os.sysconf("SC_CLK_TCK")
-OUTPUT_SHOWN_BYTES = 4000
-
-
-@dataclass
-class CaseOutcome:
-    """What one case produced: a decoded value, or the description of an exception."""
-
-    value: Any = None
-    error: dict | None = None
-
-
-@dataclass
-class JobOutcome:
-    """The end of one job.
-
-    ``status`` is ``"ok"`` (every case answered), ``"timeout"``, ``"crashed"`` (the worker
-    died), or ``"invalid"`` (it sent something that is not a valid answer). ``memory``: the
-    crash was the kernel stopping the worker at its memory cgroup's limit.
-    """
-
-    status: str
-    cases: list[CaseOutcome | None]
-    elapsed_s: float
-    output: str = ""
-    detail: str = ""
-    memory: bool = False
-
-
-@dataclass
-class ReadyInfo:
-    """The module imported: which functions it defines, and in what kind of process.
-
-    ``fresh`` is False when the module was imported in the child that served the previous
-    exercise (see :mod:`grader.sandboxed.reuse`).
-    """
-
-    functions: dict[str, str]
-    import_s: float
-    output: str = ""
-    fresh: bool = True
-
-
-@dataclass
-class StartFailure:
-    """The module did not import (``kind="import_error"``), or the worker died or hung first."""
-
-    kind: str
-    error: dict | None = None
-    detail: str = ""
-    output: str = ""
 
 
 class _FrameReader:
+    """Reads the worker's frames as they come, within deadlines (see :func:`take_frame`)."""
+
     def __init__(self, fd: int):
         self.fd = fd
         self.buf = bytearray()
@@ -130,16 +84,13 @@ class _FrameReader:
         self.sel.register(fd, selectors.EVENT_READ)
 
     def read(self, deadline: float) -> bytes | None:
-        """One frame, or None at EOF. Raises TimeoutError at the deadline."""
+        """One frame, or None at EOF. Raises TimeoutError at the deadline, and
+        :class:`grader.sandboxed.protocol.FrameTooLarge` (a ``CodecError``) for a frame
+        announcing more than ``MAX_FRAME_BYTES``."""
         while True:
-            if len(self.buf) >= 8:
-                (n,) = struct.unpack(">Q", self.buf[:8])
-                if n > MAX_FRAME_BYTES:
-                    raise codec.CodecError(f"a result larger than {MAX_FRAME_BYTES >> 20} MiB")
-                if len(self.buf) >= 8 + n:
-                    frame = bytes(self.buf[8 : 8 + n])
-                    del self.buf[: 8 + n]
-                    return frame
+            frame = take_frame(self.buf)
+            if frame is not None:
+                return frame
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError
@@ -154,7 +105,7 @@ class _FrameReader:
         self.sel.close()
 
 
-class Worker:
+class Worker(SandboxProcess):
     """One sandboxed worker for one submission: a fork server that grades its exercises.
 
     The sandbox is started once (:meth:`spawn`, paying for Python and jax's imports once);
@@ -164,12 +115,9 @@ class Worker:
     fresh child. A child that crashes costs only itself; a timeout or an invalid answer
     kills the whole sandbox (the next exercise gets a new one).
 
-    Args:
-      submission_dir: the staged submission (mounted read-only).
-      config: limits and isolation.
-      hidden: folders that must stay invisible even if they hold Python packages.
-      compile_cache: the submission's persistent JAX compilation cache folder: the worker
-        gets copies of its entries, and the grader copies new ones back when it closes.
+    This class speaks the protocol (:mod:`grader.sandboxed.protocol`) and keeps the time;
+    starting, confining, killing and diagnosing the process is :class:`SandboxProcess`'s
+    (whose arguments it takes).
     """
 
     def __init__(
@@ -179,27 +127,14 @@ class Worker:
         hidden: list[Path] = (),
         compile_cache: Path | None = None,
     ):
-        self.submission_dir = Path(submission_dir).resolve()
-        self.compile_cache = Path(compile_cache) if compile_cache else None
-        self.config = config
-        self.mode = resolve_mode(config)
-        self.hidden = [Path(h).resolve() for h in hidden]
-        drop = _is_root() and (self.mode == "bwrap" or can_drop_privileges())
-        self.uid = secrets.SystemRandom().randrange(*SANDBOX_UID_RANGE) if drop else None
-        self.proc: subprocess.Popen | None = None
+        super().__init__(submission_dir, config, hidden, compile_cache)
         self.loaded: str | None = None  # the module a child is serving
-        self._tmp = tempfile.TemporaryDirectory(prefix="grader-")
-        self._out_path = Path(self._tmp.name) / "output.txt"
-        self._out_pos = 0
-        self.cgroup: cgroups.MemoryCgroup | None = None
-        self._oom_kills = 0
-        self._oomed = False  # the last crash was a memory kill (set by memory_killed)
-        self._seeded: set[str] = set()
+        self._reader: _FrameReader | None = None
         # What student code ran in this sandbox: "module:<name>" and "check:<id>" entries.
         self.history: list[str] = []
         self.last_job_fresh = True
 
-    # -- process management ---------------------------------------------------------------
+    # -- the process ------------------------------------------------------------------------
 
     def spawn(self, timeout: float) -> None:
         """Start the sandbox and wait until it is ready (raises :class:`SandboxError`)."""
@@ -212,59 +147,8 @@ class Worker:
         Call it from a thread that outlives the worker: bubblewrap's ``--die-with-parent``
         ends the sandbox when the thread that started it ends.
         """
-        limits = _limits_prefix(self.config, self.uid)
-        seed = jaxcache.seed_entries(self.compile_cache)
-        self._seeded = {name for name, _ in seed}
-        copies = sandbox_files.Copies()
-        if self.mode == "bwrap":
-            python = [sys.executable, "-I", "-B", "-c", _boot_code(_library_roots())]
-            bwrap, copies = _bwrap_argv(
-                self.submission_dir, self.config, self.hidden, self.uid, self.compile_cache, seed
-            )
-            argv = limits + bwrap + python
-            env, cwd = None, None
-        else:
-            python = [sys.executable, "-I", "-B", "-c", _boot_code()]
-            argv = limits + (_setpriv_args(self.uid) if self.uid is not None else []) + python
-            cache = self._rlimits_cache(seed)
-            if self.uid is not None:
-                os.chown(self._tmp.name, self.uid, self.uid)
-            env = _worker_env(self.config, cache)
-            env["HOME"] = env["TMPDIR"] = self._tmp.name
-            env["XDG_CACHE_HOME"] = f"{self._tmp.name}/.cache"
-            # -I drops PYTHONPATH; the worker imports grader through the installed package.
-            cwd = self._tmp.name
-        # The whole worker in a memory cgroup (tmpfs and memfd pages count), joined before
-        # anything runs; its limit covers the copies the grader hands it too.
-        self.cgroup = cgroups.create(self.config.memory_mb * 2**20 + copies.bytes)
-        if self.cgroup is not None:
-            argv = cgroups.join_prefix(self.cgroup) + argv
-        job_r, job_w = os.pipe()
-        res_r, res_w = os.pipe()
-        out = open(self._out_path, "ab")
-        try:
-            self.proc = subprocess.Popen(
-                argv,
-                stdin=job_r,
-                stdout=res_w,
-                stderr=out,
-                env=env,
-                cwd=cwd,
-                start_new_session=True,
-                close_fds=True,
-                pass_fds=copies.fds,
-            )
-        except OSError as exc:
-            self._remove_cgroup()
-            raise SandboxError(f"could not start a worker: {exc}") from exc
-        finally:
-            os.close(job_r)
-            os.close(res_w)
-            out.close()
-            copies.close()
-        self._job_fd = job_w
-        self._reader = _FrameReader(res_r)
-        self._res_fd = res_r
+        super().start()
+        self._reader = _FrameReader(self._res_fd)
         self.loaded = None
 
     def wait_booted(self, timeout: float) -> None:
@@ -283,7 +167,7 @@ class Worker:
         else:
             module_path, sys_path = str(self.submission_dir / file_name), [str(self.submission_dir)]
         init = {
-            "op": "init",
+            "op": OP_INIT,
             "module_path": module_path,
             "module_name": module_name,
             "sys_path": sys_path,
@@ -307,15 +191,15 @@ class Worker:
             msg = codec.decode(frame)
             if not isinstance(msg, dict):
                 raise codec.CodecError("not a message")
-            if msg.get("op") in ("released", "child_died"):  # the child ended at import
+            if msg.get("op") in CHILD_ENDED_OPS:  # the child ended at import
                 return StartFailure(
-                    "crashed", detail=_child_detail(msg, self), output=self._take_output()
+                    "crashed", detail=self._child_detail(msg), output=self._take_output()
                 )
-            if msg.get("op") == "import_error" and isinstance(msg.get("error"), dict):
+            if msg.get("op") == OP_IMPORT_ERROR and isinstance(msg.get("error"), dict):
                 error = msg["error"]
                 self._expect_end(time.monotonic() + timeout)  # the child returns after reporting
                 return StartFailure("import_error", error=error, output=self._take_output())
-            if msg.get("op") != "ready" or not isinstance(msg.get("functions"), dict):
+            if msg.get("op") != OP_READY or not isinstance(msg.get("functions"), dict):
                 raise codec.CodecError("unexpected message")
             functions = {str(k): str(v) for k, v in msg["functions"].items()}
             import_s = float(msg.get("import_s", 0.0))
@@ -339,7 +223,7 @@ class Worker:
             self.loaded = None
             return "no child"
         self.loaded = None
-        if not self._send({"op": "next"}):
+        if not self._send({"op": OP_NEXT}):
             self.kill()
             return "the worker is gone"
         return self._expect_end(time.monotonic() + timeout, reuse=True)
@@ -356,12 +240,12 @@ class Worker:
                 msg = codec.decode(frame) if frame is not None else None
                 if not isinstance(msg, dict):
                     break
-                if reuse and msg.get("op") == "idle":
+                if reuse and msg.get("op") == OP_IDLE:
                     return None
-                if reuse and msg.get("op") == "leaving" and isinstance(msg.get("reason"), str):
+                if reuse and msg.get("op") == OP_LEAVING and isinstance(msg.get("reason"), str):
                     reason, reuse = msg["reason"][:200], False  # the fork server's word follows
                     continue
-                if msg.get("op") in ("released", "child_died"):
+                if msg.get("op") in CHILD_ENDED_OPS:
                     return reason
                 break
         except (TimeoutError, codec.CodecError):
@@ -374,7 +258,7 @@ class Worker:
         before it is the grader's (a broken installation, an unusable sandbox)."""
         try:
             frame = self._reader.read(deadline)
-            ok = frame is not None and codec.decode(frame) == {"op": "booted"}
+            ok = frame is not None and codec.decode(frame) == {"op": OP_BOOTED}
         except (TimeoutError, codec.CodecError):
             ok = False
         if not ok:
@@ -384,135 +268,31 @@ class Worker:
 
     def _send(self, obj: Any) -> bool:
         try:
-            codec.write_frame(self._job_fd, codec.encode(obj, allow_refs=True))
+            write_frame(self._job_fd, codec.encode(obj, allow_refs=True))
             return True
         except (BrokenPipeError, OSError):
             return False
 
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
     def kill(self) -> None:
         """Kill the worker and everything it started (its session; bwrap's PID namespace)."""
         self.loaded = None
-        if self.proc is None:
-            return
-        if self.mode == "bwrap" and self.uid is not None and self.proc.poll() is None:
-            # The sandbox's processes first, while bubblewrap is there to reap its init (the
-            # fork server): killed after bubblewrap, it would stay a zombie for seconds.
-            _kill_uid(self.uid, wait_s=2.0)
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
-            self.proc.kill()
-        except ProcessLookupError:
-            pass
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-        if self.uid is not None:
-            _kill_uid(self.uid)
+        super().kill()
 
     def close(self) -> None:
-        """Stop the worker and release its resources.
-
-        Killed at once rather than asked to end: everything it had to say has been read,
-        and waiting for a polite exit cost 0.1 s, a tenth of a one-exercise run.
-        """
-        if self.proc is not None:
-            try:
-                os.close(self._job_fd)
-            except OSError:
-                pass
-            self._harvest_cache()
-            self.kill()
-            try:
-                os.close(self._res_fd)
-            except OSError:
-                pass
+        """Stop the worker and release its resources (see :meth:`SandboxProcess.close`)."""
+        super().close()
+        if self._reader is not None:
             self._reader.close()
-            self.proc = None
-        self._remove_cgroup()
-        self._tmp.cleanup()
+            self._reader = None
 
-    # -- what the grader keeps of a worker, and what it gives back ---------------------------
-
-    def _rlimits_cache(self, seed: list[tuple[str, int]]) -> str | None:
-        """Without bubblewrap: the worker's cache folder in its private temporary folder,
-        seeded with copies (the host's folder is never handed to it)."""
-        if self.compile_cache is None:
-            return None
-        folder = Path(self._tmp.name) / ".jaxcache"
-        folder.mkdir(exist_ok=True)
-        for name, _ in seed:
-            try:
-                shutil.copyfile(self.compile_cache / name, folder / name)
-            except OSError:
-                self._seeded.discard(name)
-        if self.uid is not None:
-            os.chown(folder, self.uid, self.uid)
-        return str(folder)
-
-    def _harvest_cache(self) -> None:
-        """Copy the worker's new compilation cache entries back to the host (bounded; see
-        :func:`grader.jaxcache.harvest`), while its private /tmp still exists."""
-        if self.compile_cache is None or not self.alive():
-            return
-        if self.mode != "bwrap":
-            source = str(Path(self._tmp.name) / ".jaxcache")
-        else:
-            root = _sandbox_root(self.proc.pid)
-            if root is None:
-                return
-            source = f"{root}{COMPILE_CACHE_MOUNT}"
-        jaxcache.harvest(source, self.compile_cache, self._seeded)
-
-    def _remove_cgroup(self) -> None:
-        if self.cgroup is not None:
-            self.cgroup.remove()
-            self.cgroup = None
-
-    def memory_killed(self) -> bool:
-        """Whether the kernel stopped one of this worker's processes for going over its
-        memory limit since the last call (a memory cgroup's own count)."""
-        if self.cgroup is None:
-            return False
-        seen, self._oom_kills = self._oom_kills, self.cgroup.oom_kills()
-        self._oomed = self._oom_kills > seen
-        return self._oomed
-
-    def __enter__(self) -> Worker:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def _death_detail(self) -> str:
-        if self.proc is None:
-            return ""
-        try:
-            code = self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            return "stopped answering"
-        signum = -code if code < 0 else (code - 128 if code > 128 else 0)
-        return _status_detail(signum, code, self)
-
-    def _take_output(self) -> str:
-        """The output printed since the last call, truncated for display."""
-        try:
-            with open(self._out_path, "rb") as f:
-                f.seek(self._out_pos)
-                data = f.read(OUTPUT_SHOWN_BYTES + 1)
-                end = f.seek(0, os.SEEK_END)
-        except OSError:
-            return ""
-        self._out_pos = end
-        text = data[:OUTPUT_SHOWN_BYTES].decode("utf-8", errors="replace")
-        return text + ("\n… (output truncated)" if len(data) > OUTPUT_SHOWN_BYTES else "")
+    def _child_detail(self, msg: dict) -> str:
+        """The fork server's report of a child's end (``released`` means exit status 0)."""
+        if msg.get("op") == OP_RELEASED:
+            return self._status_detail(0, 0)
+        signum, code = msg.get("signal"), msg.get("code")
+        signum = signum if type(signum) is int else 0
+        code = code if type(code) is int else -1
+        return self._status_detail(signum, code)
 
     # -- time ----------------------------------------------------------------------------------
 
@@ -567,7 +347,7 @@ class Worker:
         student's code cannot misreport it.
         """
         job = {
-            "op": "run",
+            "op": OP_RUN,
             "id": job_id,
             "function": function,
             "driver": driver,
@@ -603,16 +383,16 @@ class Worker:
                 )
             try:
                 msg = codec.decode(frame)
-                if isinstance(msg, dict) and msg.get("op") in ("released", "child_died"):
+                if isinstance(msg, dict) and msg.get("op") in CHILD_ENDED_OPS:
                     # The child ended (os._exit, a crash): the fork server is still there.
                     self.loaded = None
-                    detail = _child_detail(msg, self)
+                    detail = self._child_detail(msg)
                     return JobOutcome(
                         "crashed", outcomes, elapsed, self._take_output(), detail, self._oomed
                     )
                 if not isinstance(msg, dict) or msg.get("id") != job_id:
                     raise codec.CodecError("an answer to another job")
-                if msg.get("op") == "done":
+                if msg.get("op") == OP_DONE:
                     if any(o is None for o in outcomes):
                         raise codec.CodecError("a case without an answer")
                     broken = next(
@@ -627,7 +407,7 @@ class Worker:
                         )
                     return JobOutcome("ok", outcomes, elapsed, self._take_output())
                 index = msg.get("index")
-                if msg.get("op") != "case" or type(index) is not int:
+                if msg.get("op") != OP_CASE or type(index) is not int:
                     raise codec.CodecError("unexpected message")
                 if not 0 <= index < len(cases) or outcomes[index] is not None:
                     raise codec.CodecError("an answer to a case that was not asked")
@@ -640,76 +420,6 @@ class Worker:
             except codec.CodecError as exc:
                 self.kill()
                 return JobOutcome("invalid", outcomes, elapsed, self._take_output(), str(exc))
-
-
-def _status_detail(signum: int, code: int, worker: Worker) -> str:
-    """How a process ended, in words that fit after "the process running f()"."""
-    path = worker._out_path
-    size = path.stat().st_size if path.exists() else 0
-    if signum == signal.SIGXFSZ or size >= worker.config.output_mb * 2**20:
-        return f"printed more than {worker.config.output_mb} MiB of output"
-    if signum == signal.SIGKILL and worker.memory_killed():
-        return f"used more than {worker.config.memory_mb} MiB of memory, its limit"
-    if signum == signal.SIGKILL:
-        return "was killed (it probably ran out of memory)"
-    if signum:
-        try:
-            name = signal.Signals(signum).name
-        except ValueError:
-            name = f"signal {signum}"
-        return f"crashed ({name})"
-    return f"ended the process itself (exit status {code}: os._exit or sys.exit?)"
-
-
-def _child_detail(msg: dict, worker: Worker) -> str:
-    """The fork server's report of a child's end (``released`` means exit status 0)."""
-    if msg.get("op") == "released":
-        return _status_detail(0, 0, worker)
-    signum, code = msg.get("signal"), msg.get("code")
-    signum = signum if type(signum) is int else 0
-    code = code if type(code) is int else -1
-    return _status_detail(signum, code, worker)
-
-
-def _sandbox_root(bwrap_pid: int) -> str | None:
-    """``/proc/PID/root`` of the sandbox started by the bubblewrap process ``bwrap_pid``
-    (its child, in the sandbox's mount namespace), or None."""
-    try:
-        with open(f"/proc/{bwrap_pid}/task/{bwrap_pid}/children") as f:
-            children = [int(p) for p in f.read().split()]
-        own = os.stat("/proc/self/ns/mnt").st_ino
-        for pid in children:
-            if os.stat(f"/proc/{pid}/ns/mnt").st_ino != own:
-                return f"/proc/{pid}/root"
-    except (OSError, ValueError):
-        pass
-    return None
-
-
-def _kill_uid(uid: int, wait_s: float = 10.0) -> None:
-    """Kill every process left running under a worker's private uid (forks that escaped
-    the process group, stragglers while the PID namespace is torn down)."""
-    deadline = time.monotonic() + wait_s
-    while True:
-        # A zombie is dead already: the sandbox's init, once bubblewrap is gone, waits for the
-        # host's init to reap it (up to seconds), and holds nothing but its pid meanwhile.
-        pids = [p for p in pids_of_uid(uid) if not _is_zombie(p)]
-        if not pids or time.monotonic() > deadline:
-            return
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-        time.sleep(0.02)
-
-
-def _is_zombie(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            return f.read().rsplit(b")", 1)[1].split()[0] == b"Z"
-    except (OSError, IndexError):
-        return True  # gone
 
 
 def _clean_error(error: Any) -> dict:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import struct
 
 # Inside the worker, student code runs in this very process and may rebind library names
@@ -66,8 +65,6 @@ _json_encode = json.JSONEncoder(separators=(",", ":")).encode
 _json_decode = json.JSONDecoder().decode
 _pack_u32 = struct.Struct(">I").pack
 _unpack_u32 = struct.Struct(">I").unpack
-_pack_u64 = struct.Struct(">Q").pack
-_os_write = os.write
 
 MAGIC = b"JXG1"
 MAX_HEADER_BYTES = 64 * 2**20
@@ -429,12 +426,3 @@ def _plain(value: Any, depth: int) -> str:
             pairs.append("[" + _plain(k, depth + 1) + "," + _plain(v, depth + 1) + "]")
         return '{"t":"dict","v":[' + ",".join(pairs) + "]}"
     raise CodecError(f"a plain message cannot hold a {t.__name__}")
-
-
-def write_frame(fd: int, payload: bytes) -> None:
-    """Write one length-prefixed frame to a file descriptor."""
-    data = _pack_u64(len(payload)) + payload
-    view = memoryview(data)
-    while view:
-        n = _os_write(fd, view)
-        view = view[n:]

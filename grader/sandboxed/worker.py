@@ -7,14 +7,14 @@ the student prints lands in the output file, never in the protocol.
 Everything this process sends is untrusted by the grader: it is student-controlled as soon as
 the student module is imported. The grader only decodes plain data from it (see
 ``grader.sandboxed.codec``) and computes every verdict itself. This module imports nothing from the
-rest of the grader except the codec, the drivers and :mod:`grader.sandboxed.reuse`.
+rest of the grader except the codec, the drivers, :mod:`grader.sandboxed.reuse` and the
+protocol (:mod:`grader.sandboxed.protocol`: the messages' kinds and their framing).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
-import struct
 import sys
 import time
 import traceback
@@ -36,29 +36,27 @@ from builtins import (  # noqa: UP029 (bound on purpose, see above)
 from typing import Any
 
 from grader.sandboxed import codec, drivers, reuse
+from grader.sandboxed.protocol import (
+    OP_BOOTED,
+    OP_CASE,
+    OP_CHILD_DIED,
+    OP_DONE,
+    OP_IDLE,
+    OP_IMPORT_ERROR,
+    OP_INIT,
+    OP_LEAVING,
+    OP_NEXT,
+    OP_READY,
+    OP_RELEASED,
+    OP_RUN,
+    read_frame,
+    write_frame,
+)
 
-_os_read = os.read
-_unpack_u64 = struct.Struct(">Q").unpack
 _perf_counter = time.perf_counter
 
 MAX_MESSAGE_CHARS = 2000
 MAX_TRACEBACK_CHARS = 4000
-
-
-def _read_exact(fd: int, n: int) -> bytes:
-    chunks, remaining = [], n
-    while remaining:
-        chunk = _os_read(fd, min(remaining, 1 << 20))
-        if not chunk:
-            raise EOFError
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
-
-
-def _read_frame(fd: int) -> bytes:
-    (n,) = _unpack_u64(_read_exact(fd, 8))
-    return _read_exact(fd, n)
 
 
 def _safe_str(obj: Any, limit: int = MAX_MESSAGE_CHARS) -> str:
@@ -116,7 +114,7 @@ def _flush() -> None:
 def _serve_module(init: dict, job_fd: int, send, fresh: bool = True) -> dict | None:
     """Import one student module and run the jobs for it until told to stop (a child).
 
-    Returns the message that ended the jobs (``{"op": "next"}`` when the grader moves on to
+    Returns the message that ended the jobs (``{"op": OP_NEXT}`` when the grader moves on to
     another module), or None when the module did not import or the grader went away.
     """
     submission_dir = os.path.dirname(init["module_path"])
@@ -133,7 +131,7 @@ def _serve_module(init: dict, job_fd: int, send, fresh: bool = True) -> dict | N
         sys.modules[init["module_name"]] = module
         spec.loader.exec_module(module)
     except BaseException as exc:
-        send({"op": "import_error", "error": _describe(exc, submission_dir)})
+        send({"op": OP_IMPORT_ERROR, "error": _describe(exc, submission_dir)})
         return None
     import_s = _perf_counter() - start
 
@@ -141,16 +139,16 @@ def _serve_module(init: dict, job_fd: int, send, fresh: bool = True) -> dict | N
     for name in init.get("functions", []):
         obj = getattr(module, name, None)
         functions[name] = "missing" if obj is None else ("ok" if callable(obj) else "not_callable")
-    send({"op": "ready", "functions": functions, "import_s": import_s, "fresh": fresh})
+    send({"op": OP_READY, "functions": functions, "import_s": import_s, "fresh": fresh})
 
     while True:
         try:
-            job = codec.decode(_read_frame(job_fd), resolve_ref=drivers.resolve_ref)
+            job = codec.decode(read_frame(job_fd), resolve_ref=drivers.resolve_ref)
         except EOFError:
             return None
         except BaseException:  # the job cannot be read here: the grader sees the child end
             return None
-        if job.get("op") != "run":
+        if job.get("op") != OP_RUN:
             return job
         _run_job(job, module, submission_dir, send)
 
@@ -181,7 +179,7 @@ def _run_job(job: dict, module: Any, submission_dir: str, send) -> None:
                 outcome = {"error": _describe(exc, submission_dir)}
         try:
             # An error is a plain message: neither json nor numpy, whatever was patched.
-            send({"op": "case", "id": job_id, "index": index, **outcome}, "error" in outcome)
+            send({"op": OP_CASE, "id": job_id, "index": index, **outcome}, "error" in outcome)
         except BaseException as exc:  # e.g. an unsupported type, with its path
             error = _describe(exc, submission_dir)
             if isinstance(exc, codec.UnsupportedType):
@@ -193,8 +191,8 @@ def _run_job(job: dict, module: Any, submission_dir: str, send) -> None:
                 # libraries were patched, perhaps by an earlier check). The grader decides
                 # what that costs.
                 error.update(transport=True, traceback="")
-            send({"op": "case", "id": job_id, "index": index, "error": error})
-    send({"op": "done", "id": job_id})
+            send({"op": OP_CASE, "id": job_id, "index": index, "error": error})
+    send({"op": OP_DONE, "id": job_id})
 
 
 _CANARY: dict = {}
@@ -220,19 +218,19 @@ def _serve_modules(init: dict, job_fd: int, send) -> None:
     fresh = True
     while True:
         end = _serve_module(init, job_fd, send, fresh)
-        if end is None or end.get("op") != "next":
+        if end is None or end.get("op") != OP_NEXT:
             return
         roots = [os.path.dirname(init["module_path"]), *init.get("sys_path", [])]
         refusal = reuse.tidy(state, roots)
         if refusal is not None:
-            send({"op": "leaving", "reason": refusal})
+            send({"op": OP_LEAVING, "reason": refusal})
             return
-        send({"op": "idle"})
+        send({"op": OP_IDLE})
         try:
-            init = codec.decode(_read_frame(job_fd))
+            init = codec.decode(read_frame(job_fd))
         except EOFError:
             return
-        if init.get("op") != "init":
+        if init.get("op") != OP_INIT:
             return
         fresh = False
 
@@ -292,7 +290,7 @@ def main() -> None:
     def send(obj: Any, plain: bool = True) -> None:
         """Send a message: ``plain`` ones (no arrays) without json or numpy."""
         _flush()
-        codec.write_frame(result_fd, codec.encode_plain(obj) if plain else codec.encode(obj))
+        write_frame(result_fd, codec.encode_plain(obj) if plain else codec.encode(obj))
 
     # Imported once for all children; no JAX backend is started here, so forking is safe.
     import jax
@@ -307,13 +305,13 @@ def main() -> None:
     # memory read or written by them (each child makes itself dumpable again after fork).
     _set_dumpable(False)
 
-    send({"op": "booted"})  # before any student code: failures up to here are the grader's
+    send({"op": OP_BOOTED})  # before any student code: failures up to here are the grader's
     while True:
         try:
-            init = codec.decode(_read_frame(job_fd))
+            init = codec.decode(read_frame(job_fd))
         except EOFError:
             return
-        if init.get("op") != "init":
+        if init.get("op") != OP_INIT:
             return
         pid = os.fork()
         if pid == 0:
@@ -328,11 +326,11 @@ def main() -> None:
                 os._exit(code)
         status = _wait_for(pid)
         if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
-            send({"op": "released"})
+            send({"op": OP_RELEASED})
         else:
             send(
                 {
-                    "op": "child_died",
+                    "op": OP_CHILD_DIED,
                     "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0,
                     "code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1,
                 }
