@@ -1,4 +1,4 @@
-"""ex09_sgd: correct and wrong variants (see ``tests/course/variants/__init__.py``).
+"""ex09_sgd: correct and wrong variants (see ``grader/course/variants/__init__.py``).
 
 ``tests/course/test_ex09_sgd.py`` already holds: no shuffle, ascent, summed cost, full-batch
 steps, a dropped last batch, a flat-dict update, MSE without the 1/2, the initial loss as an

@@ -1,4 +1,4 @@
-"""ex10_gradcheck: correct and wrong variants (see ``tests/course/variants/__init__.py``).
+"""ex10_gradcheck: correct and wrong variants (see ``grader/course/variants/__init__.py``).
 
 ``tests/course/test_ex10_gradcheck.py`` already holds: one-sided and ``/ eps`` differences, a
 float32 ``ravel_pytree``, the caller's arrays perturbed and not restored, means instead of the

@@ -1,4 +1,4 @@
-"""ex11_regularization: correct and wrong variants (see ``tests/course/variants/__init__.py``).
+"""ex11_regularization: correct and wrong variants (see ``grader/course/variants/__init__.py``).
 
 ``tests/course/test_ex11_regularization.py`` already holds: biases decayed, λ·η, rate as the
 keep probability, no rescaling, ``np.random``, ddof 1, per-example statistics, the one-pass

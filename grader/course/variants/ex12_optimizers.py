@@ -1,4 +1,4 @@
-"""ex12_optimizers: correct and wrong variants (see ``tests/course/variants/__init__.py``).
+"""ex12_optimizers: correct and wrong variants (see ``grader/course/variants/__init__.py``).
 
 ``tests/course/test_ex12_optimizers.py`` already holds: ascent, the heavy ball, eps inside the
 root (RMSProp and Adam), no bias correction, new params instead of steps, Adam's correction in

@@ -1,4 +1,4 @@
-"""ex13_convolution: correct and wrong variants (see ``tests/course/variants/__init__.py``).
+"""ex13_convolution: correct and wrong variants (see ``grader/course/variants/__init__.py``).
 
 ``tests/course/test_ex13_convolution.py`` already holds 20-odd mutants (flips, transposes,
 paddings, no stride, no bias, L1 norm, Prewitt, pooled axes, db over the batch only, dE/dxpad…)

@@ -1,4 +1,4 @@
-"""ex14_cnn: correct and wrong variants (see ``tests/course/variants/__init__.py``).
+"""ex14_cnn: correct and wrong variants (see ``grader/course/variants/__init__.py``).
 
 ``tests/course/test_ex14_cnn.py`` already holds: probabilities instead of logits, a ReLU
 before the addition only, shapes written for the digits, a squeezed batch of one, no ReLU

@@ -1,4 +1,4 @@
-"""ex15_experiments: correct and wrong variants (see ``tests/course/variants/__init__.py``).
+"""ex15_experiments: correct and wrong variants (see ``grader/course/variants/__init__.py``).
 
 ``tests/course/test_ex15_experiments.py`` already holds: a transposed matrix, repeated pairs
 counted once, an ignored ``num_classes``, a missing XOR quadrant, one key for both
