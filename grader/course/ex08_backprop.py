@@ -18,39 +18,15 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from grader.compare import Tolerance, input_precision, tolerance
-from grader.course.common import as_jax, label
-from grader.course.ex07_mlp import net_label, params_as_jax, plain, random_params
+from grader.compare import Tolerance, describe, input_precision, tolerance
+from grader.course.common import as_jax, forbidden, label, plain
+from grader.course.ex07_mlp import net_label, params_as_jax, random_params
 from grader.i18n import Text
 from grader.spec import Case, Exercise, compare, fail, ok, prop, static
 
 # -- static checks ---------------------------------------------------------------------------------
 
-AUTODIFF = (
-    "jax.grad",
-    "jax.vjp",
-    "jax.jvp",
-    "jax.jacfwd",
-    "jax.jacrev",
-    "jax.linearize",
-    "jax.value_and_grad",
-    "jax.hessian",
-    "jax.linear_transpose",
-    "jax.test_util",
-    "jax.experimental.jet",
-    "jax.interpreters",
-    "jax._src",
-    "optax",
-    "flax",
-    "torch",
-    "tensorflow",
-    "autograd",
-    "jaxnn.gradcheck",
-    "jaxnn.train",
-    "jaxnn.losses",
-    "jaxnn.optim",
-    "solutions",
-)
+AUTODIFF = forbidden("optax", "flax", "jaxnn.train", "jaxnn.losses", "jaxnn.optim", "solutions")
 
 WHY = Text(
     "gradients by hand: no autodiff (jax.grad, jax.vjp, jax.jvp, jax.jacfwd, jax.jacrev, "
@@ -193,26 +169,6 @@ def true_grads(params, x, y):
 BACKPROP_TOL = Tolerance()
 
 
-def _describe(value) -> str:
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}"
-    if isinstance(value, (list, tuple)):
-        return f"a {type(value).__name__} of length {len(value)}"
-    if isinstance(value, Mapping):
-        return f"a dict with keys {sorted(map(str, value))}"
-    return f"a {type(value).__name__}"
-
-
-def _describe_fr(value) -> str:
-    if isinstance(value, np.ndarray):
-        return f"un tableau de forme {value.shape}"
-    if isinstance(value, (list, tuple)):
-        return f"un {type(value).__name__} de longueur {len(value)}"
-    if isinstance(value, Mapping):
-        return f"un dict de clés {sorted(map(str, value))}"
-    return f"un {type(value).__name__}"
-
-
 def assess(got, exp, floor, inputs=None, tol=BACKPROP_TOL):
     """How a gradient leaf compares with the truth: a dict with a ``status``.
 
@@ -271,8 +227,8 @@ def _leaf_text(name, a, n, hidden):
         return f"{name} is right", f"{name} est juste"
     if s == "type":
         return (
-            f"{name} is not an array of numbers (got {_describe(a['got'])})",
-            f"{name} n'est pas un tableau de nombres (obtenu {_describe_fr(a['got'])})",
+            f"{name} is not an array of numbers (got {describe(a['got'])})",
+            f"{name} n'est pas un tableau de nombres (obtenu {describe(a['got'], 'fr')})",
         )
     if s == "nonfinite":
         return (
@@ -429,9 +385,9 @@ def judge_backprop_case(case, out, hidden, tol=BACKPROP_TOL):
     if not isinstance(out, (list, tuple)):
         return fail(
             where_en + f'backprop must return a list of L = {L} dicts {{"w": dW, "b": db}}, '
-            f"one per layer like params; it returned {_describe(out)}.",
+            f"one per layer like params; it returned {describe(out)}.",
             where_fr + f'backprop doit renvoyer une liste de L = {L} dicts {{"w": dW, "b": db}}, '
-            f"un par couche comme params ; elle a renvoyé {_describe_fr(out)}.",
+            f"un par couche comme params ; elle a renvoyé {describe(out, 'fr')}.",
         )
     if len(out) != L:
         return fail(
@@ -443,9 +399,9 @@ def judge_backprop_case(case, out, hidden, tol=BACKPROP_TOL):
         if not isinstance(layer, Mapping) or set(layer) != {"w", "b"}:
             return fail(
                 where_en + f'layer {i + 1}: expected a dict with the keys "w" and "b" (like '
-                f"params[{i}]), got {_describe(layer)}.",
+                f"params[{i}]), got {describe(layer)}.",
                 where_fr + f'couche {i + 1} : attendu un dict de clés "w" et "b" (comme '
-                f"params[{i}]), obtenu {_describe_fr(layer)}.",
+                f"params[{i}]), obtenu {describe(layer, 'fr')}.",
             )
     top = max(float(np.max(np.abs(a))) for pair in truth for a in pair)
     floor = max(1e-4 * top, 1e-300)
