@@ -375,7 +375,7 @@ def grade(
     # no sandbox and say so (``isolation``: bench/grader_speed.py's in-process baseline).
     isolation = getattr(options.worker_factory, "isolation", None)
     mode = isolation or resolve_mode(options.sandbox)
-    hidden_dirs = [course.COURSE_DIR.parent]
+    hidden_dirs = course.private_dirs()
     if options.solutions_dir:
         hidden_dirs.append(Path(options.solutions_dir))
     # The first sandbox starts now, in the background, while the expected values load.

@@ -118,7 +118,7 @@ def grade_variant(variant: Variant, options: Options, expectations: dict) -> Exe
     exercise = course.load(variant.exercise)
     chosen = tuple(c for c in exercise.checks if c.function in variant.replacements)
     exercise = replace(exercise, checks=chosen)
-    hidden_dirs = [course.COURSE_DIR.parent, *course.folders()[1:], Path(options.solutions_dir)]
+    hidden_dirs = [*course.private_dirs(), Path(options.solutions_dir)]
     with tempfile.TemporaryDirectory(prefix="variant-") as tmp:
         path = Path(tmp) / f"{variant.exercise}.py"
         path.write_text(reference_with(options.solutions_dir, variant), encoding="utf-8")

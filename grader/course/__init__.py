@@ -44,6 +44,11 @@ def folders() -> list[Path]:
     return [COURSE_DIR, *_extra]
 
 
+def private_dirs() -> list[Path]:
+    """Folders the sandbox must never show: the grader package and the added course folders."""
+    return [COURSE_DIR.parent, *_extra]
+
+
 def use(folder: str | Path) -> None:
     """Add a course folder (``<id>.py``, ``hidden/<id>.py``, ``variants/<id>.py``).
 

@@ -52,8 +52,9 @@ def test_another_folder_adds_exercises_and_the_loader_marks_hidden_checks(toy):
     assert "helpers" not in course.available()
     ex = course.load("ex91_toy")
     assert [(c.name, c.hidden) for c in ex.checks] == [("one", False), ("secret", True)]
+    assert toy in course.private_dirs()  # kept out of the sandbox, like the grader itself
     course.forget(toy)
-    assert "ex91_toy" not in course.available()
+    assert "ex91_toy" not in course.available() and toy not in course.private_dirs()
 
 
 def test_hidden_checks_in_a_public_module_are_refused(toy):
