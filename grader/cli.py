@@ -145,7 +145,7 @@ def _add_selftest_and_new(sub) -> None:
         "function lacks a correct or a wrong variant.",
     )
     p.add_argument("-e", "--exercise", action="append", metavar="ID", help="only these exercises")
-    p.add_argument("--solutions", metavar="DIR")
+    p.add_argument("--solutions", metavar="DIR", help="reference solutions (default: solutions/)")
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="variants graded in parallel")
     p.add_argument("--quiet", action="store_true", help="no line per variant on stderr")
     _add_course_option(p)
