@@ -68,6 +68,9 @@ def definitions_hash(exercise_id: str, *, public_only: bool = False) -> str:
     own = checks.folder_of(exercise_id) if exercise_id in checks.available() else course
     drivers_dir = GRADER_DIR / "sandboxed" / "drivers"
     files = [own / f"{exercise_id}.py", course / "common.py", course / "__init__.py"]
+    # Its judge-side modules (_exNN_*.py) and the judging API: the suite hash must change
+    # with a judge, or a batch would not regrade (grader/batch.py).
+    files += [*sorted(own.glob(f"_{exercise_id.split('_')[0]}_*.py")), GRADER_DIR / "judging.py"]
     if not public_only:
         files.append(own / "hidden" / f"{exercise_id}.py")
     files += [GRADER_DIR / "sandboxed" / "codec.py", GRADER_DIR / "spec.py"]
