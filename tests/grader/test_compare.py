@@ -272,7 +272,7 @@ def test_student_dtypes_fail_cleanly_in_json_and_table_reports(capsys, tmp_path,
 def test_ex06_formula_judge_follows_the_policy():
     """A float64 answer is held to float64 (a 2e-5 relative error was let through by the judge's
     former fixed threshold); float32 rounding of float32 inputs' answer is not an error."""
-    from grader.course import ex06_logistic as ex06
+    from grader.course import _ex06_grads as ex06
     from grader.spec import Case
 
     rng = np.random.default_rng(0)
@@ -288,3 +288,10 @@ def test_ex06_formula_judge_follows_the_policy():
         assert judge([case], [rounded]).passed
         off = {"w": (gw * (1 + 2e-5)).astype(dtype), "b": dtype(gb)}
         assert judge([case], [off]).passed == (dtype is np.float32)
+
+
+def test_a_type_mismatch_describes_both_structures():
+    m = compare([1.0, 2.0], {"w": 1.0})
+    assert m.kind == "type"
+    assert (m.info["expected"], m.info["got"]) == ("a list of length 2", "a dict with keys ['w']")
+    assert compare(np.zeros((2, 3)), None).info["expected"] == "an array of shape (2, 3)"
