@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from grader.course._ex07_init import check_structure, check_uniform
 from grader.course.common import label
 from grader.course.ex07_mlp import (
     FORWARD_HINT,
     LOGITS_HINT,
-    check_structure,
-    check_uniform,
     evaluate_cases,
     forward_cases,
     init_shape_cases,
