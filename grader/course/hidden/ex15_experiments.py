@@ -7,12 +7,12 @@ from functools import partial
 
 import numpy as np
 
+from grader.course._ex15_judges import _pair
 from grader.course.common import as_jax, label
 from grader.course.ex15_experiments import (
     CONFUSION_HINT,
     FIT_HINT,
     _history,
-    _pair,
     _params_problem,
     fit_case,
     judge_flower,
