@@ -270,7 +270,7 @@ CHECKS = [
         "jax_and_input_unchanged",
         relu_keeps_input,
         points=0.5,
-        driver="ex02_keeps_input",
+        driver="keeps_input",
         hint=Text(
             "Return a new array (np.maximum(z, 0)); do not write into z (z[z < 0] = 0 changes "
             "the caller's array).",
