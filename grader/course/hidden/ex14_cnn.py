@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from grader.course._ex14_judges import _check_logits
 from grader.course.common import as_jax, label
 from grader.course.ex14_cnn import (
     RESIDUAL_HINT,
     RESIDUAL_TOL,
-    _check_logits,
     judge_eval,
     judge_identity,
     judge_keyed,
