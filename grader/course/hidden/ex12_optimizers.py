@@ -3,6 +3,7 @@ gradients for Adam, and init from the params' structure only."""
 
 from __future__ import annotations
 
+from grader.course._ex12_judges import judge_init_structure
 from grader.course.ex12_optimizers import (
     ADAM_HINT,
     ADAM_TOL,
@@ -13,7 +14,6 @@ from grader.course.ex12_optimizers import (
     TOL,
     init_cases,
     jit_hint,
-    judge_init_structure,
     quadratic_case,
     quadratic_check,
     sequence_case,
