@@ -60,7 +60,9 @@ def test_hangs_time_out_and_cost_only_their_check(body):
     assert status(result)["double/values"] == "timeout"
     assert only_double_lost(result)
     assert "did not finish within 3 s" in message(result, "double/values")
-    assert time.monotonic() - started < 30
+    # Stopped, not waited for: at most 3 x 3 s of wall time per try (one rerun in a fresh
+    # sandbox), however loaded the machine; the sleep alone would take 1000 s.
+    assert time.monotonic() - started < 60
 
 
 @needs_bwrap
@@ -311,8 +313,9 @@ def test_import_time_hang_costs_the_exercise_only():
     result = grade_toy("while True:\n    pass\n" + REFERENCE, import_timeout=3.0)
     assert all(r.status == "error" for r in result.checks)
     assert "to import" in result.checks[0].message
-    # The import is tried once, not once per check (4 checks would take over 12 s).
-    assert time.monotonic() - started < 10
+    # The import is tried once, not once per check: each try needs at least 3 s of wall time
+    # (and at most 9 s on a loaded machine), so 4 tries would take 12 s or more.
+    assert time.monotonic() - started < 12
 
 
 def test_import_error_is_reported_with_the_student_traceback():
