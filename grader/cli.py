@@ -300,7 +300,8 @@ def _solutions_or_fail(args) -> Path:
 
 def cmd_freeze(args) -> int:
     from grader import course
-    from grader.expect import FROZEN_DIR, freeze, frozen_status
+    from grader.expect import FROZEN_DIR
+    from grader.freeze import freeze, frozen_status
 
     solutions = _solutions_or_fail(args)
     out = Path(args.out) if args.out else FROZEN_DIR

@@ -404,60 +404,6 @@ def _read_frozen(exercise_id: str, hidden: bool, frozen_dir: Path) -> dict:
     return stored
 
 
-def freeze(
-    exercise: Exercise,
-    solutions_dir: Path,
-    seed: int,
-    out_dir: Path = FROZEN_DIR,
-    *,
-    hidden: bool = False,
-) -> list[Path]:
-    """Write the compare checks' expected values for ``seed``: the public ones to
-    ``out_dir/<id>.bin`` and, with ``hidden``, the hidden ones to ``out_dir/hidden/<id>.bin``."""
-    module = load_reference(solutions_dir, exercise.id)
-    ref_hash = hashlib.sha256(_file_bytes(Path(solutions_dir) / f"{exercise.id}.py")).hexdigest()
-    paths = []
-    for part_hidden in (False, True) if hidden else (False,):
-        checks = [c for c in exercise.checks if c.hidden == part_hidden and c.needs_reference]
-        payload = {
-            "definitions": definitions_hash(exercise.id, public_only=not part_hidden),
-            "reference": ref_hash,
-            "seed": seed,
-            "values": {k: v for c in checks for k, v in reference_values(module, c, seed).items()},
-        }
-        path = _frozen_path(exercise.id, part_hidden, out_dir)
-        _atomic_write(path, codec.encode(payload))
-        paths.append(path)
-    from grader import budget_run  # time budgets: the reference's time against a calibration
-
-    paths += budget_run.freeze(exercise, solutions_dir, seed, out_dir, hidden=hidden)
-    return paths
-
-
-def frozen_status(
-    exercise_id: str, solutions_dir: Path | None = None, frozen_dir: Path = FROZEN_DIR
-) -> str:
-    """``"fresh"``, ``"stale"`` or ``"missing"`` for the frozen expectations of an exercise.
-
-    Stale means the checks changed since the freeze or, when ``solutions_dir`` is given,
-    the reference solution did.
-    """
-    path = Path(frozen_dir) / f"{exercise_id}.bin"
-    if not path.is_file():
-        return "missing"
-    try:
-        stored = codec.decode(path.read_bytes())
-    except codec.CodecError:
-        return "stale"
-    if stored.get("definitions") != definitions_hash(exercise_id, public_only=True):
-        return "stale"
-    if solutions_dir is not None:
-        ref = hashlib.sha256(_file_bytes(Path(solutions_dir) / f"{exercise_id}.py")).hexdigest()
-        if stored.get("reference") != ref:
-            return "stale"
-    return "fresh"
-
-
 def _atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")

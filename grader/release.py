@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path
 
 from grader import course
-from grader.expect import freeze
+from grader.freeze import freeze
 
 REPO = Path(__file__).resolve().parent.parent
 # Copied into every release; everything else (solutions/, tests/, bench/, …) stays home.

@@ -14,7 +14,8 @@ import pytest
 
 from grader import course
 from grader.cli import default_solutions_dir, main
-from grader.expect import Expectations, deviation, freeze, spread_key
+from grader.expect import Expectations, deviation, spread_key
+from grader.freeze import freeze
 from grader.sandboxed import codec
 from grader.spec import Spread, Variant
 from grader.testing import reference_source, replace_function
