@@ -217,7 +217,10 @@ def test_wrong_implementations_are_caught(mutant, hidden, named):
 
 def test_shuffling_before_the_split_is_caught():
     shuffled = fit_with(
-        split="perm = np.random.permutation(n); X, y = X[perm], y[perm]; " + KERAS_SPLIT
+        # Seeded: an unseeded shuffle once put, by chance, a validation loss within 1e-4 of
+        # the loss on the last 320 examples, and the judge took it for that other mistake.
+        split="perm = np.random.default_rng(0).permutation(n); X, y = X[perm], y[perm]; "
+        + KERAS_SPLIT
     )
     result = grade_source(
         EX,
