@@ -405,6 +405,16 @@ def _read_frozen(exercise_id: str, hidden: bool, frozen_dir: Path) -> dict:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all (a temporary file, then a rename).
+
+    A path that is not a regular file (``--output /dev/null``, a FIFO, ``/dev/stdout``) is
+    written into: renaming over it would replace a device with a file (as root, for everyone).
+    """
+    path = Path(path)
+    if path.exists() and not path.is_file():
+        with open(path, "wb") as f:
+            f.write(data)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     try:

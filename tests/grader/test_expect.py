@@ -169,3 +169,24 @@ def test_softmax_of_large_logits_gets_the_spread_of_logits_within_one_ulp():
     )[check.id]
     # Logits of size 1e4 move by 1e-3 within one float32 rounding: softmax by a few 1e-4.
     assert all(1e-4 < s < 1e-3 for s in values.spreads), values.spreads
+
+
+def test_writing_an_output_into_a_fifo_keeps_the_fifo(tmp_path):
+    # `--output /dev/null` (or a FIFO) must be written into, never renamed over: as root the
+    # rename replaced the machine's /dev/null with a regular file.
+    import threading
+
+    from grader.expect import _atomic_write
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    _atomic_write(fifo, b"report")
+    reader.join(timeout=10)
+    assert got == [b"report"]
+    assert fifo.is_fifo()
+    regular = tmp_path / "out" / "report.json"
+    _atomic_write(regular, b"{}")
+    assert regular.read_bytes() == b"{}" and not list(regular.parent.glob("*.tmp"))
