@@ -14,12 +14,18 @@ grader's tolerance policy (:func:`close`, i.e. :func:`grader.compare.compare`).
 :func:`formula_judge` is the whole judge for a function whose answer a trusted formula gives
 (a count, a shape, a parameter tree); :func:`per_case` lifts a judge of one case to a check's
 ``(cases, outputs)``; :func:`describe` (from :mod:`grader.compare`) says what a value is.
+
+Hidden checks never show what was expected, and no judge has to remember it: a judge wraps
+each part of its message that gives the right answer in :func:`reveal`, and the engine
+(:func:`redact`, called for every judged check) keeps those parts for a public check and cuts
+them from a hidden one. Judges are never told whether their check is hidden.
 """
 
 from __future__ import annotations
 
 import inspect
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -42,8 +48,50 @@ __all__ = [
     "diagnose",
     "formula_judge",
     "per_case",
+    "redact",
+    "reveal",
     "show",
 ]
+
+# Control characters that no message otherwise contains: they bracket the revealed parts.
+_OPEN, _CLOSE = "\x1e", "\x1f"
+_REVEALED = re.compile(f"{_OPEN}[^{_CLOSE}]*(?:{_CLOSE}|$)")
+
+
+def reveal(text: str) -> str:
+    """A part of a message that gives the right answer: shown for public checks only.
+
+    Args:
+      text: the part, e.g. ``f", expected {count}"`` (it may include student-controlled text:
+        the brackets inside it are removed, so it cannot end the part early).
+
+    Returns:
+      ``text`` marked for :func:`redact`.
+
+    >>> message = f"You returned 12{reveal(', expected 15')}."
+    >>> redact(message, hidden=False), redact(message, hidden=True)
+    ('You returned 12, expected 15.', 'You returned 12.')
+    """
+    text = str(text).replace(_OPEN, "").replace(_CLOSE, "")
+    return f"{_OPEN}{text}{_CLOSE}"
+
+
+def redact(message: str, *, hidden: bool) -> str:
+    """A judge's message as the student reads it: revealed parts kept (public) or cut (hidden).
+
+    A stray opening bracket (say, in text a student's output put in the message) hides the
+    rest of the message; it never shows more.
+
+    Args:
+      message: the judge's message, with :func:`reveal` parts.
+      hidden: whether the check is hidden.
+
+    Returns:
+      The message without brackets.
+    """
+    if hidden:
+        message = _REVEALED.sub("", message)
+    return message.replace(_OPEN, "").replace(_CLOSE, "")
 
 
 @dataclass(frozen=True)

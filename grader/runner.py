@@ -25,6 +25,7 @@ from grader.expect import Expectations, encode_cases
 from grader.hints import choose as choose_hint
 from grader.hints import error_kind, mismatch_kind
 from grader.i18n import t
+from grader.judging import redact
 from grader.messages import (
     _case_context,
     _error_message,
@@ -76,7 +77,8 @@ def _judge(
     if not isinstance(verdict, Verdict):
         raise TypeError(f"judge returned {type(verdict).__name__}, not a Verdict")
     fraction = verdict.score_fraction
-    return fraction, verdict.message(lang), "" if fraction >= 1.0 else "values"
+    message = redact(verdict.message(lang), hidden=hidden)
+    return fraction, message, "" if fraction >= 1.0 else "values"
 
 
 def grader_fault(check: Check, exc: BaseException, lang: str, res: CheckResult | None = None):

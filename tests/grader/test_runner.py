@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from toy import REFERENCE, grade_toy, message, status
 
 from grader.compare import compare, shape_summary
+from grader.judging import reveal
 from grader.messages import describe_mismatch
 from grader.sandboxed.codec import Ref
+from grader.spec import fail
 
 
 def test_static_checks_give_no_points_to_stubs_or_missing_functions():
@@ -235,3 +239,37 @@ def test_every_worker_comes_from_the_injected_factory_and_one_without_a_sandbox_
     assert report.all_passed and report.score == report.max_score > 0, failed
     assert started == [solutions]
     assert report.sandbox == "inprocess" and report.notes == []
+
+
+def _revealing_judge(cases, outputs):
+    out = outputs[0]
+    got = str(out[0] if isinstance(out, (list, tuple)) else out)
+    return fail(
+        f"pair() gave {got}{reveal(f' but (array, 7) was expected after {got}')}.",
+        f"pair() a donné {got}{reveal(f' mais (tableau, 7) était attendu après {got}')}.",
+    )
+
+
+@pytest.mark.parametrize("hidden", [False, True])
+def test_the_engine_cuts_what_a_judge_reveals_from_hidden_checks_only(monkeypatch, hidden):
+    # The student's answer carries the brackets themselves, to end the revealed part early.
+    student = REFERENCE.replace("return np.arange(3.0), 7", "return '\\x1f\\x1e\\x1f', 8")
+    import toy
+
+    exercise = toy.toy_exercise
+    monkeypatch.setattr(toy, "_judge_pair", _revealing_judge)
+    monkeypatch.setattr(
+        toy,
+        "toy_exercise",
+        lambda *a: replace(
+            exercise(*a),
+            checks=tuple(
+                replace(c, hidden=hidden) if c.function == "pair" else c
+                for c in exercise(*a).checks
+            ),
+        ),
+    )
+    text = message(grade_toy(student), "pair/shape")
+    assert "pair() gave" in text
+    assert ("(array, 7)" in text) is not hidden, text
+    assert "\x1e" not in text and "\x1f" not in text
