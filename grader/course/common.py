@@ -6,11 +6,22 @@ import numpy as np
 
 from grader.i18n import Text
 from grader.sandboxed.codec import Ref
+from grader.spec import Case
 
 
 def label(en: str, fr: str) -> Text:
     """A case label in both languages."""
     return Text(en, fr)
+
+
+def case(en: str, fr: str, *args, **kwargs) -> Case:
+    """A case: its label in English and in French, then the function's arguments.
+
+    >>> c = case("8 scalars", "8 scalaires", np.zeros(8), eps=1e-3)
+    >>> c.label.fr, len(c.args), c.kwargs
+    ('8 scalaires', 1, {'eps': 0.001})
+    """
+    return Case(args, kwargs, label=Text(en, fr))
 
 
 def as_jax(value, dtype: str | None = None) -> Ref:
