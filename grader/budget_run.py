@@ -344,7 +344,7 @@ def freeze(
     if not checks:
         return []
     options = Options(seed=seed, solutions_dir=Path(solutions_dir))
-    hidden_dirs = [course.COURSE_DIR.parent]
+    hidden_dirs = course.private_dirs()
     sides = {
         True: References(exercise, options, hidden_dirs),
         False: References(exercise, dataclasses.replace(options, solutions_dir=None), hidden_dirs),

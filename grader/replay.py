@@ -79,7 +79,7 @@ def replay(
     try:
         one = replace(exercise, checks=(check,))
         result = grade_exercise(
-            one, Path(staged.name), options, expectations[ex_id], [course.COURSE_DIR.parent]
+            one, Path(staged.name), options, expectations[ex_id], course.private_dirs()
         ).checks[0]
     finally:
         staged.cleanup()

@@ -124,7 +124,7 @@ def grade_source(
             Path(tmp),
             options,
             expectations[exercise_id],
-            [course.COURSE_DIR.parent, REPO / "solutions"],
+            [*course.private_dirs(), REPO / "solutions"],
         )
 
 
