@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from grader.course._ex05_formulas import JUDGES
+from grader.judging import redact
+from grader.spec import Case
 from grader.testing import (
     failed,
     grade_source,
@@ -274,3 +277,27 @@ def cnn_output_shape(input_shape, layers):
 def test_correct_alternatives_pass(source):
     result = grade_source(EX, source)
     assert result.score == result.max_score, summary(result)
+
+
+@pytest.mark.parametrize(
+    ("function", "args", "answer", "shown", "expected"),
+    [
+        ("count_dense_params", ([784, 100, 10],), 79400, "79400", "79510"),
+        (
+            "cnn_output_shape",
+            ((32, 32, 3), [("conv", 3, 8, 0, 1)]),
+            (30, 30, 3),
+            "(30, 30, 3)",
+            "(30, 30, 8)",
+        ),
+    ],
+    ids=["count", "shape"],
+)
+def test_the_expected_value_is_revealed_in_public_checks_only(
+    function, args, answer, shown, expected
+):
+    verdict = JUDGES[function]([Case(args, label="x")], [answer])
+    for lang in ("en", "fr"):
+        public, hidden = (redact(verdict.message(lang), hidden=h) for h in (False, True))
+        assert shown in public and expected in public, public
+        assert shown in hidden and expected not in hidden, hidden
