@@ -17,9 +17,8 @@ def perceptron_calls(module, fn, x1, x2) -> Any:
     student's perceptron counts 0. JAX's caches are cleared first: a jit-compiled half adder
     traced by an earlier check would otherwise run without calling any Python function.
     """
-    jax = sys.modules.get("jax")
-    if jax is not None:
-        jax.clear_caches()
+    if "jax" in sys.modules:
+        sys.modules["jax"].clear_caches()
     target = getattr(getattr(module, "perceptron", None), "__code__", None)
     calls = 0
 
