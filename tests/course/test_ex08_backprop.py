@@ -564,3 +564,17 @@ def backprop(params, x, y):
 def test_correct_code_in_other_precisions_gets_full_marks(source):
     result = grade_source(EX, source)
     assert result.score == result.max_score, summary(result)
+
+
+def test_backprop_judge_reveals_the_error_and_factor_only_in_public_checks():
+    from grader.course.ex08_backprop import judge_backprop, net_cases, true_grads
+    from grader.judging import plain, redact
+
+    (case,) = net_cases(np.random.default_rng(0), [([4, 3], 5)], targets=True)
+    ((gw, gb),) = true_grads(*plain(case.args))
+    message = judge_backprop([case], [[{"w": 3 * gw, "b": gb}]]).message
+    for text, revealed in ((message.en, "3 times the right one"), (message.fr, "3 fois le bon")):
+        public, hidden = redact(text, hidden=False), redact(text, hidden=True)
+        assert revealed in public and ("max rel. error" in public or "erreur relative" in public)
+        assert "dW" in hidden and revealed not in hidden
+        assert "max rel. error" not in hidden and "erreur relative" not in hidden

@@ -9,9 +9,8 @@ from grader.course.ex08_backprop import (
     BACKPROP_HINT,
     CACHE_HINT,
     TINY_HINT,
-    backprop_cases,
-    cache_cases,
-    make_judge_backprop,
+    judge_backprop,
+    net_cases,
     tiny_cases,
 )
 from grader.spec import Tolerance, compare, prop
@@ -31,8 +30,8 @@ CHECKS = [
         "forward_with_cache",
         "hidden_deep_jax_float64",
         lambda rng: (
-            cache_cases(rng, [([2, 8, 8, 1], 10)], jax_inputs=True)
-            + cache_cases(rng, [([5, 7, 3], 3)], dtype=np.float64)
+            net_cases(rng, [([2, 8, 8, 1], 10)], jax_inputs=True)
+            + net_cases(rng, [([5, 7, 3], 3)], dtype=np.float64)
         ),
         tol=Tolerance(float64=(1e-9, 1e-12)),
         hint=CACHE_HINT,
@@ -41,11 +40,11 @@ CHECKS = [
         "backprop",
         "hidden_architectures",
         lambda rng: (
-            backprop_cases(rng, [([2, 3, 4, 3, 2], 32)], jax_inputs=True)
-            + backprop_cases(rng, [([6, 1], 7)])
-            + backprop_cases(rng, [([3, 8, 1], 32), ([7, 2, 5], 5)], dtype=np.float64)
+            net_cases(rng, [([2, 3, 4, 3, 2], 32)], jax_inputs=True, targets=True)
+            + net_cases(rng, [([6, 1], 7)], targets=True)
+            + net_cases(rng, [([3, 8, 1], 32), ([7, 2, 5], 5)], dtype=np.float64, targets=True)
         ),
-        make_judge_backprop(hidden=True),
+        judge_backprop,
         points=2,
         hint=BACKPROP_HINT,
     ),
