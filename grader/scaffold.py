@@ -119,15 +119,13 @@ def {fn}(x):
 
 _CHECKS = '''"""Checks for {id} (public)."""
 
-from grader.course.common import label
+from grader.course.common import case
 from grader.i18n import Text
-from grader.spec import Case, Exercise, compare
+from grader.spec import Exercise, compare
 
 
 def vectors(rng):
-    return [
-        Case((rng.normal(size=n),), label=label(f"{{n}} numbers", f"{{n}} nombres")) for n in (1, 5)
-    ]
+    return [case(f"{{n}} numbers", f"{{n}} nombres", rng.normal(size=n)) for n in (1, 5)]
 
 
 EXERCISE = Exercise(
@@ -139,13 +137,12 @@ EXERCISE = Exercise(
 
 _HIDDEN = '''"""Hidden checks for {id} (the loader marks them hidden)."""
 
-from grader.course.common import as_jax, label
-from grader.spec import Case, compare
+from grader.course.common import as_jax, case
+from grader.spec import compare
 
 
 def matrices(rng):
-    x = as_jax(rng.normal(size=(3, 4)), "float32")
-    return [Case((x,), label=label("a jax matrix", "une matrice jax"))]
+    return [case("a jax matrix", "une matrice jax", as_jax(rng.normal(size=(3, 4)), "float32"))]
 
 
 CHECKS = [compare("{fn}", "jax_matrix", matrices, points=1)]
