@@ -351,3 +351,26 @@ def select_hidden_size(key, X_train, y_train, X_val, y_val, candidates):
 def test_correct_alternative_numpy_loops_and_plain_gradient_descent_passes():
     result = grade_source(EX, ALTERNATIVE)
     assert result.score == result.max_score, summary(result)
+
+
+def test_selection_judge_reveals_the_best_candidate_in_public_checks_only():
+    from dataclasses import replace
+
+    import numpy as np
+
+    from grader.course._ex11_judges import judge_selection
+    from grader.course.common import case
+    from grader.judging import redact
+
+    data = (np.zeros((4, 2)), np.zeros(4), np.zeros((4, 2)), np.zeros(4))
+    chosen = replace(case("a problem", "un problème", None, *data, [32, 2, 7]), secret=7)
+    for wrong, en, fr in (
+        (32, "but 7 has a clearly lower", "mais 7 a ici"),
+        (2, "position of the best candidate", "position du meilleur candidat"),
+    ):
+        message = judge_selection([chosen], [wrong]).message
+        for text, detail in ((message.en, en), (message.fr, fr)):
+            public, hidden = redact(text, hidden=False), redact(text, hidden=True)
+            assert detail in public and detail not in hidden, (public, hidden)
+        assert "7" not in redact(message.en, hidden=True)
+        assert "train each candidate" in redact(message.en, hidden=True)

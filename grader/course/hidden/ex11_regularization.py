@@ -5,85 +5,70 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.course.common import as_jax, label
+from grader.course.common import as_jax, case, xor_data
 from grader.course.ex11_regularization import (
-    _f32,
-    _nonzero,
+    curves,
+    f32,
     id_rows,
     judge_dropout,
+    judge_selection,
     judge_split,
-    make_judge_selection,
-    selection_case,
+    layer,
+    nonzero,
+    rings,
+    selections,
 )
 from grader.hints import hint_for
 from grader.i18n import Text
 from grader.sandboxed.codec import Ref
-from grader.spec import Case, compare, key, prop
+from grader.spec import compare, key, prop
 
 
 def nested_decay_cases(rng):
-    params = {
-        "dense_0": {"w": _f32(rng, 3, 4), "b": _f32(rng, 4)},
-        "blocks": [
-            {"w": _f32(rng, 4, 4), "b": _f32(rng, 4)},
-            {"scale": _f32(rng, 4), "b": _f32(rng, 4)},
-        ],
-        "head": ({"w": _f32(rng, 4, 2), "b": _f32(rng, 2)},),
-    }
-    grads = {
-        "dense_0": {"w": _f32(rng, 3, 4), "b": _f32(rng, 4)},
-        "blocks": [
-            {"w": _f32(rng, 4, 4), "b": _f32(rng, 4)},
-            {"scale": _f32(rng, 4), "b": _f32(rng, 4)},
-        ],
-        "head": ({"w": _f32(rng, 4, 2), "b": _f32(rng, 2)},),
-    }
-    jp = {"w": as_jax(_f32(rng, 5, 2)), "b": as_jax(_f32(rng, 2))}
-    jg = {"w": as_jax(_f32(rng, 5, 2)), "b": as_jax(_f32(rng, 2))}
+    def tree():
+        return {
+            "dense_0": layer(rng, 3, 4),
+            "blocks": [layer(rng, 4, 4), {"scale": f32(rng, 4), "b": f32(rng, 4)}],
+            "head": (layer(rng, 4, 2),),
+        }
+
+    params, grads = tree(), tree()
+    jax_params, jax_grads = ({k: as_jax(v) for k, v in layer(rng, 5, 2).items()} for _ in range(2))
     return [
-        Case(
-            (params, grads, 0.05, 0.002),
-            label=label(
-                "nested dicts, lists and a tuple; a leaf named 'scale' is not decayed",
-                "dicts, listes et un tuple imbriqués ; une feuille nommée 'scale' ne décroît pas",
-            ),
+        case(
+            "nested dicts, lists and a tuple; a leaf named 'scale' is not decayed",
+            "dicts, listes et un tuple imbriqués ; une feuille nommée 'scale' ne décroît pas",
+            *(params, grads, 0.05, 0.002),
         ),
-        Case((jp, jg, 0.3, 0.05), label=label("jax arrays", "tableaux jax")),
+        case("jax arrays", "tableaux jax", jax_params, jax_grads, 0.3, 0.05),
     ]
 
 
 def dropout_hidden_cases(rng):
-    x = _nonzero(rng, (8, 10, 12))
+    x = as_jax(nonzero(rng, (8, 10, 12)))
+    seeds = [int(rng.integers(2**31)) for _ in range(3)]
     return [
-        Case(
-            (Ref("legacy_key", (int(rng.integers(2**31)),)), as_jax(x), 0.9),
-            label=label(
-                "jax x of shape (8, 10, 12), an old-style uint32 key, rate = 0.9",
-                "x jax de forme (8, 10, 12), une clé uint32 à l'ancienne, rate = 0,9",
-            ),
+        case(
+            "jax x of shape (8, 10, 12), an old-style uint32 key, rate = 0.9",
+            "x jax de forme (8, 10, 12), une clé uint32 à l'ancienne, rate = 0,9",
+            *(Ref("legacy_key", (seeds[0],)), x, 0.9),
         ),
-        Case(
-            (key(int(rng.integers(2**31))), as_jax(x), 0.05),
-            label=label("jax x, rate = 0.05", "x jax, rate = 0,05"),
-        ),
-        Case(
-            (key(int(rng.integers(2**31))), as_jax(x), 0.3),
-            {"train": False},
-            label=label(
-                "jax x, train=False given by keyword", "x jax, train=False passé par mot-clé"
-            ),
+        case("jax x, rate = 0.05", "x jax, rate = 0,05", key(seeds[1]), x, 0.05),
+        case(
+            "jax x, train=False given by keyword",
+            "x jax, train=False passé par mot-clé",
+            *(key(seeds[2]), x, 0.3),
+            train=False,
         ),
     ]
 
 
 def dropout_jit_cases(rng):
     return [
-        Case(
-            (key(int(rng.integers(2**31))), _nonzero(rng, (64, 50)), 0.4, True),
-            label=label(
-                "under jax.jit (rate and train static), rate = 0.4",
-                "sous jax.jit (rate et train statiques), rate = 0,4",
-            ),
+        case(
+            "under jax.jit (rate and train static), rate = 0.4",
+            "sous jax.jit (rate et train statiques), rate = 0,4",
+            *(key(int(rng.integers(2**31))), nonzero(rng, (64, 50)), 0.4, True),
         )
     ]
 
@@ -91,41 +76,29 @@ def dropout_jit_cases(rng):
 def fit_hidden_cases(rng):
     X = 1e6 + rng.normal(size=(40, 3)) * np.array([1.0, 0.01, 5.0])
     return [
-        Case(
-            (X,),
-            label=label(
-                "features around 1e6 with small spreads (a one-pass E[x²] − E[x]² loses them)",
-                "caractéristiques autour de 1e6 peu dispersées (une formule en une passe E[x²] − E[x]² les perd)",
-            ),
+        case(
+            "features around 1e6 with small spreads (a one-pass E[x²] − E[x]² loses them)",
+            "caractéristiques autour de 1e6 peu dispersées (une formule en une passe E[x²] − E[x]² les perd)",
+            X,
         ),
-        Case(
-            (as_jax(rng.normal(size=(3, 5)) * 2 + 1, "float32"),),
-            label=label(
-                "jax float32, 3 examples and 5 features (statistics per feature)",
-                "jax float32, 3 exemples et 5 caractéristiques (statistiques par caractéristique)",
-            ),
+        case(
+            "jax float32, 3 examples and 5 features (statistics per feature)",
+            "jax float32, 3 exemples et 5 caractéristiques (statistiques par caractéristique)",
+            as_jax(rng.normal(size=(3, 5)) * 2 + 1, "float32"),
         ),
     ]
 
 
 def apply_hidden_cases(rng):
     X = rng.normal(size=(5, 4)) * 1e-4
+    stats = (as_jax(np.float32([0.5, -1.0])), as_jax(np.float32([2.0, 0.25])))
     return [
-        Case(
-            (X, np.zeros(4), np.full(4, 1e-4)),
-            label=label(
-                "std = 1e-4 with the default eps (eps is small but not negligible under a root)",
-                "std = 1e-4 avec l'eps par défaut (eps est petit mais pas négligeable sous une racine)",
-            ),
+        case(
+            "std = 1e-4 with the default eps (eps is small but not negligible under a root)",
+            "std = 1e-4 avec l'eps par défaut (eps est petit mais pas négligeable sous une racine)",
+            *(X, np.zeros(4), np.full(4, 1e-4)),
         ),
-        Case(
-            (
-                as_jax(_f32(rng, 7, 2)),
-                as_jax(np.float32([0.5, -1.0])),
-                as_jax(np.float32([2.0, 0.25])),
-            ),
-            label=label("jax float32 inputs", "entrées jax float32"),
-        ),
+        case("jax float32 inputs", "entrées jax float32", as_jax(f32(rng, 7, 2)), *stats),
     ]
 
 
@@ -133,143 +106,115 @@ def split_hidden_cases(rng):
     images = np.zeros((40, 4, 4))
     images[:, 0, 0] = np.arange(40)
     images[:, 1:, :] = rng.integers(0, 9, size=(40, 3, 4))
+    keys = [key(int(rng.integers(2**31))) for _ in range(3)]
     return [
-        Case(
-            (key(int(rng.integers(2**31))), images, np.arange(40) % 10, 0.1, 0.3),
-            label=label(
-                "40 images (40, 4, 4), val_frac = 0.1, test_frac = 0.3",
-                "40 images (40, 4, 4), val_frac = 0,1, test_frac = 0,3",
-            ),
+        case(
+            "40 images (40, 4, 4), val_frac = 0.1, test_frac = 0.3",
+            "40 images (40, 4, 4), val_frac = 0,1, test_frac = 0,3",
+            *(keys[0], images, np.arange(40) % 10, 0.1, 0.3),
         ),
-        Case(
-            (
-                key(int(rng.integers(2**31))),
-                as_jax(id_rows(11), "float32"),
-                as_jax(np.arange(11) + 100),
-            ),
-            {"val_frac": 0.1, "test_frac": 0.25},
-            label=label(
-                "jax inputs, n = 11, val_frac = 0.1 (1.1 → 1), test_frac = 0.25 (2.75 → 3)",
-                "entrées jax, n = 11, val_frac = 0,1 (1,1 → 1), test_frac = 0,25 (2,75 → 3)",
-            ),
+        case(
+            "jax inputs, n = 11, val_frac = 0.1 (1.1 → 1), test_frac = 0.25 (2.75 → 3)",
+            "entrées jax, n = 11, val_frac = 0,1 (1,1 → 1), test_frac = 0,25 (2,75 → 3)",
+            *(keys[1], as_jax(id_rows(11), "float32"), as_jax(np.arange(11) + 100)),
+            val_frac=0.1,
+            test_frac=0.25,
         ),
-        Case(
-            (key(int(rng.integers(2**31))), id_rows(20), np.arange(20), 0.0, 0.3),
-            label=label(
-                "val_frac = 0: an empty validation set",
-                "val_frac = 0 : un ensemble de validation vide",
-            ),
+        case(
+            "val_frac = 0: an empty validation set",
+            "val_frac = 0 : un ensemble de validation vide",
+            *(keys[2], id_rows(20), np.arange(20), 0.0, 0.3),
         ),
     ]
 
 
-def early_hidden_cases(rng):
-    cases = [
-        (
-            [0.5, 0.6, 0.7, 0.8],
-            2,
-            "never improving after the first epoch",
-            "jamais d'amélioration après la première époque",
-        ),
-        ([0.9, 0.8, 0.8, 0.7], 3, "improving at the very end", "une amélioration à la toute fin"),
-        ([0.3], 1, "a single epoch", "une seule époque"),
-        (
-            [3.0, 2.0, 2.5, 2.6, 2.7],
-            10,
-            "patience longer than the list",
-            "une patience plus longue que la liste",
-        ),
-        (
-            np.array([2.0, 1.0, 1.5, 0.9, 1.1, 1.2, 0.95]),
-            2,
-            "a numpy array, patience 2",
-            "un tableau numpy, patience 2",
-        ),
-        (
-            as_jax(np.float32([1.0, 0.7, 0.7, 0.6, 0.8, 0.9])),
-            1,
-            "a jax array with a tie, patience 1",
-            "un tableau jax avec une égalité, patience 1",
-        ),
-    ]
-    return [Case((losses, p), label=label(en, fr)) for losses, p, en, fr in cases]
-
-
-def patience_zero_cases(rng):
-    return [
-        Case(
-            ([1.0, 0.9, 0.95, 0.8], 0),
-            label=label(
-                "patience 0: stop at the first epoch that does not improve",
-                "patience 0 : arrêt à la première époque sans amélioration",
-            ),
-        ),
-        Case(
-            ([3.0, 2.0, 1.0], 0),
-            label=label("patience 0, always improving", "patience 0, toujours en amélioration"),
-        ),
-    ]
+early_hidden_cases = curves(
+    (
+        [0.5, 0.6, 0.7, 0.8],
+        2,
+        "never improving after the first epoch",
+        "jamais d'amélioration après la première époque",
+    ),
+    ([0.9, 0.8, 0.8, 0.7], 3, "improving at the very end", "une amélioration à la toute fin"),
+    ([0.3], 1, "a single epoch", "une seule époque"),
+    (
+        [3.0, 2.0, 2.5, 2.6, 2.7],
+        10,
+        "patience longer than the list",
+        "une patience plus longue que la liste",
+    ),
+    (
+        np.array([2.0, 1.0, 1.5, 0.9, 1.1, 1.2, 0.95]),
+        2,
+        "a numpy array, patience 2",
+        "un tableau numpy, patience 2",
+    ),
+    (
+        as_jax(np.float32([1.0, 0.7, 0.7, 0.6, 0.8, 0.9])),
+        1,
+        "a jax array with a tie, patience 1",
+        "un tableau jax avec une égalité, patience 1",
+    ),
+)
+patience_zero_cases = curves(
+    (
+        [1.0, 0.9, 0.95, 0.8],
+        0,
+        "patience 0: stop at the first epoch that does not improve",
+        "patience 0 : arrêt à la première époque sans amélioration",
+    ),
+    ([3.0, 2.0, 1.0], 0, "patience 0, always improving", "patience 0, toujours en amélioration"),
+)
 
 
 def xor(rng, n):
-    X = rng.uniform(-1, 1, size=(n, 2)).astype(np.float32)
-    return X, (X[:, 0] * X[:, 1] > 0).astype(np.int64)
+    X, y = xor_data(rng, n)
+    return X.astype(np.float32), y.astype(np.int64)
 
 
-def rings(rng, n):
-    r = np.sqrt(rng.uniform(0, 1, n))
-    t = rng.uniform(0, 2 * np.pi, n)
-    X = np.stack([r * np.cos(t), r * np.sin(t)], axis=1).astype(np.float32)
-    return X, np.digitize(r, [0.45, 0.78]).astype(np.int64)
+def three_rings(rng, n):
+    return rings(rng, n, edges=(0.45, 0.78))
 
 
 def noise(rng, n):
     return rng.normal(size=(n, 2)).astype(np.float32), rng.integers(0, 2, size=n)
 
 
-def selection_hidden_cases(rng):
-    return [
-        selection_case(
-            rng,
-            xor,
-            [1, 24],
-            24,
-            200,
-            300,
-            "XOR quadrants, candidates [1, 24]",
-            "les quadrants du XOR, candidats [1, 24]",
-        ),
-        selection_case(
-            rng,
-            rings,
-            [2, 1, 40],
-            40,
-            300,
-            300,
-            "three classes in rings, candidates [2, 1, 40]",
-            "trois classes en anneaux, candidats [2, 1, 40]",
-        ),
-    ]
-
-
-def overfitting_cases(rng):
-    return [
-        selection_case(
-            rng,
-            noise,
-            [256, 1],
-            1,
-            20,
-            300,
-            "20 training points with random labels, candidates [256, 1]",
-            "20 points d'entraînement aux étiquettes aléatoires, candidats [256, 1]",
-        )
-    ]
-
+selection_hidden_cases = selections(
+    (
+        xor,
+        [1, 24],
+        24,
+        200,
+        300,
+        "XOR quadrants, candidates [1, 24]",
+        "les quadrants du XOR, candidats [1, 24]",
+    ),
+    (
+        three_rings,
+        [2, 1, 40],
+        40,
+        300,
+        300,
+        "three classes in rings, candidates [2, 1, 40]",
+        "trois classes en anneaux, candidats [2, 1, 40]",
+    ),
+)
+overfitting_cases = selections(
+    (
+        noise,
+        [256, 1],
+        1,
+        20,
+        300,
+        "20 training points with random labels, candidates [256, 1]",
+        "20 points d'entraînement aux étiquettes aléatoires, candidats [256, 1]",
+    ),
+)
 
 CHECKS = [
     compare("weight_decay_update", "nested_and_jax", nested_decay_cases),
-    prop("dropout", "jax_3d_and_keyword", dropout_hidden_cases, judge_dropout, hidden=True),
+    prop("dropout", "jax_3d_and_keyword", dropout_hidden_cases, judge_dropout),
     prop(
         "dropout",
         "under_jit",
@@ -291,9 +236,7 @@ CHECKS = [
     ),
     compare("standardize_fit", "stable_and_jax", fit_hidden_cases),
     compare("standardize_apply", "small_std_and_jax", apply_hidden_cases),
-    prop(
-        "train_val_test_split", "images_jax_and_empty", split_hidden_cases, judge_split, hidden=True
-    ),
+    prop("train_val_test_split", "images_jax_and_empty", split_hidden_cases, judge_split),
     compare("early_stopping", "edges", early_hidden_cases),
     compare(
         "early_stopping",
@@ -305,17 +248,13 @@ CHECKS = [
         ),
     ),
     prop(
-        "select_hidden_size",
-        "other_problems",
-        selection_hidden_cases,
-        make_judge_selection(show_answer=False),
-        timeout=180,
+        "select_hidden_size", "other_problems", selection_hidden_cases, judge_selection, timeout=180
     ),
     prop(
         "select_hidden_size",
         "overfitting",
         overfitting_cases,
-        make_judge_selection(show_answer=False),
+        judge_selection,
         timeout=120,
         hint=Text(
             "A bigger network is not always better: with 20 noisy points the large one memorises them and predicts badly on the validation set.",
