@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.course.common import label
+from grader.course.common import case
 from grader.hints import hint_for
 from grader.i18n import Text
-from grader.spec import Case, Exercise, Spread, Variant, compare, transform
+from grader.spec import Exercise, Spread, Variant, compare, transform
 
 F32, F64 = np.float32, np.float64
 
@@ -23,37 +23,28 @@ EXTREMES = np.array([-1e4, -1e3, -100.0, -30.0, -1.0, 0.0, 1.0, 30.0, 100.0, 1e3
 
 def normal_cases(rng, scale=3.0):
     """A float32 matrix, a float64 vector and a Python number."""
+    m = (scale * rng.normal(size=(3, 5))).astype(F32)
+    v = (scale * rng.normal(size=7)).astype(F64)
+    x = float(np.round(rng.normal(), 3))
     return [
-        Case(
-            ((scale * rng.normal(size=(3, 5))).astype(F32),),
-            label=label("a float32 matrix of shape (3, 5)", "une matrice float32 de forme (3, 5)"),
-        ),
-        Case(
-            ((scale * rng.normal(size=7)).astype(F64),),
-            label=label("a float64 vector of 7 values", "un vecteur float64 de 7 valeurs"),
-        ),
-        Case(
-            (float(np.round(rng.normal(), 3)),),
-            label=label("a Python number", "un nombre Python"),
-        ),
+        case("a float32 matrix of shape (3, 5)", "une matrice float32 de forme (3, 5)", m),
+        case("a float64 vector of 7 values", "un vecteur float64 de 7 valeurs", v),
+        case("a Python number", "un nombre Python", x),
     ]
 
 
 def extreme_cases(rng):
+    z32, z64 = EXTREMES.astype(F32), EXTREMES.reshape(1, -1).astype(F64)
     return [
-        Case(
-            (EXTREMES.astype(F32),),
-            label=label(
-                "float32 values from -1e4 to 1e4 (exp overflows)",
-                "des valeurs float32 de -1e4 à 1e4 (exp déborde)",
-            ),
+        case(
+            "float32 values from -1e4 to 1e4 (exp overflows)",
+            "des valeurs float32 de -1e4 à 1e4 (exp déborde)",
+            z32,
         ),
-        Case(
-            (EXTREMES.reshape(1, -1).astype(F64),),
-            label=label(
-                "float64 values from -1e4 to 1e4, shape (1, 11)",
-                "des valeurs float64 de -1e4 à 1e4, forme (1, 11)",
-            ),
+        case(
+            "float64 values from -1e4 to 1e4, shape (1, 11)",
+            "des valeurs float64 de -1e4 à 1e4, forme (1, 11)",
+            z64,
         ),
     ]
 
@@ -64,26 +55,19 @@ def with_zeros_cases(rng):
     a[rng.random(size=a.shape) < 0.3] = 0.0
     b = np.array([-2.5, -0.0, 0.0, 1e-30, -1e-30, 4.0], F64)
     return [
-        Case(
-            (a,),
-            label=label("float32 (3, 4) with exact zeros", "float32 (3, 4) avec des zéros exacts"),
-        ),
-        Case((b,), label=label("float64 values 0, -0.0 and ±1e-30", "float64 : 0, -0.0 et ±1e-30")),
+        case("float32 (3, 4) with exact zeros", "float32 (3, 4) avec des zéros exacts", a),
+        case("float64 values 0, -0.0 and ±1e-30", "float64 : 0, -0.0 et ±1e-30", b),
     ]
 
 
 def jit_cases(rng):
     z = (3 * rng.normal(size=(4, 6))).astype(F32)
     z[0, :3] = [-1e4, 1e4, 0.0]
-    return [
-        Case(
-            (z,),
-            label=label(
-                "float32 (4, 6) under jax.jit, with ±1e4 and 0",
-                "float32 (4, 6) sous jax.jit, avec ±1e4 et 0",
-            ),
-        )
-    ]
+    en, fr = (
+        "float32 (4, 6) under jax.jit, with ±1e4 and 0",
+        "float32 (4, 6) sous jax.jit, avec ±1e4 et 0",
+    )
+    return [case(en, fr, z)]
 
 
 def leaky_cases(rng):
@@ -91,67 +75,49 @@ def leaky_cases(rng):
     z[0, 0] = 0.0
     v = np.array([-3.0, -0.5, 0.0, 0.5, 3.0], F64)
     return [
-        Case(
-            (z,), label=label("float32 (4, 3), default alpha", "float32 (4, 3), alpha par défaut")
-        ),
-        Case((v, 0.2), label=label("float64, alpha=0.2", "float64, alpha=0.2")),
-        Case(
-            (v,),
-            {"alpha": 0.3},
-            label=label("float64, alpha=0.3 by keyword", "float64, alpha=0.3 nommé"),
-        ),
+        case("float32 (4, 3), default alpha", "float32 (4, 3), alpha par défaut", z),
+        case("float64, alpha=0.2", "float64, alpha=0.2", v, 0.2),
+        case("float64, alpha=0.3 by keyword", "float64, alpha=0.3 nommé", v, alpha=0.3),
     ]
 
 
 def softmax_rows_cases(rng):
+    v = rng.normal(size=5).astype(F64)
+    m = (2 * rng.normal(size=(3, 5))).astype(F32)
     return [
-        Case(
-            (rng.normal(size=5).astype(F64),),
-            label=label("a float64 vector of 5 logits", "un vecteur float64 de 5 logits"),
-        ),
-        Case(
-            ((2 * rng.normal(size=(3, 5))).astype(F32),),
-            label=label(
-                "a float32 batch (3, 5), default axis=-1",
-                "un lot float32 (3, 5), axis=-1 par défaut",
-            ),
+        case("a float64 vector of 5 logits", "un vecteur float64 de 5 logits", v),
+        case(
+            "a float32 batch (3, 5), default axis=-1",
+            "un lot float32 (3, 5), axis=-1 par défaut",
+            m,
         ),
     ]
 
 
 def softmax_axis_cases(rng):
+    a = rng.normal(size=(4, 6)).astype(F64)
+    b = rng.normal(size=(3, 5)).astype(F32)
+    c = rng.normal(size=(2, 3, 4)).astype(F64)
     return [
-        Case(
-            (rng.normal(size=(4, 6)).astype(F64),),
-            {"axis": 0},
-            label=label("(4, 6) with axis=0 (columns)", "(4, 6) avec axis=0 (colonnes)"),
-        ),
-        Case(
-            (rng.normal(size=(3, 5)).astype(F32), -1),
-            label=label("(3, 5) with axis=-1 given", "(3, 5) avec axis=-1 donné"),
-        ),
-        Case(
-            (rng.normal(size=(2, 3, 4)).astype(F64), 1),
-            label=label("(2, 3, 4) with axis=1", "(2, 3, 4) avec axis=1"),
-        ),
+        case("(4, 6) with axis=0 (columns)", "(4, 6) avec axis=0 (colonnes)", a, axis=0),
+        case("(3, 5) with axis=-1 given", "(3, 5) avec axis=-1 donné", b, -1),
+        case("(2, 3, 4) with axis=1", "(2, 3, 4) avec axis=1", c, 1),
     ]
 
 
 def large_logit_cases(rng):
     z = np.array([[1e4, 1e4 - 1.0, 0.0, -1e4], [-1e4, -1e4, -1e4 + 2.0, -1e4]])
     return [
-        Case(
-            (z.astype(F32),),
-            label=label(
-                "float32 logits of size 1e4, one row near -1e4",
-                "des logits float32 de l'ordre de 1e4, une ligne vers -1e4",
-            ),
+        case(
+            "float32 logits of size 1e4, one row near -1e4",
+            "des logits float32 de l'ordre de 1e4, une ligne vers -1e4",
+            z.astype(F32),
         ),
-        Case(
-            (z.T.astype(F64), 0),
-            label=label(
-                "float64 logits of size 1e4, axis=0", "des logits float64 de l'ordre de 1e4, axis=0"
-            ),
+        case(
+            "float64 logits of size 1e4, axis=0",
+            "des logits float64 de l'ordre de 1e4, axis=0",
+            z.T.astype(F64),
+            0,
         ),
     ]
 
@@ -168,47 +134,33 @@ LOGIT_SPREAD = Spread(2.0, (Variant("logits_within_one_float32_ulp", nudge="floa
 def vmap_cases(rng):
     z = (2 * rng.normal(size=(6, 3, 5))).astype(F32)
     z[0, 0] = [1e4, 0.0, -1e4, 1e4, 5.0]
-    return [
-        Case(
-            (z,),
-            label=label(
-                "jax.vmap over 6 batches of shape (3, 5), axis=-1",
-                "jax.vmap sur 6 lots de forme (3, 5), axis=-1",
-            ),
-        )
-    ]
+    en, fr = (
+        "jax.vmap over 6 batches of shape (3, 5), axis=-1",
+        "jax.vmap sur 6 lots de forme (3, 5), axis=-1",
+    )
+    return [case(en, fr, z)]
 
 
 def log_softmax_rows_cases(rng):
+    m = (2 * rng.normal(size=(3, 5))).astype(F32)
+    v = rng.normal(size=6).astype(F64)
+    c = rng.normal(size=(4, 3)).astype(F64)
     return [
-        Case(
-            ((2 * rng.normal(size=(3, 5))).astype(F32),),
-            label=label("a float32 batch (3, 5)", "un lot float32 (3, 5)"),
-        ),
-        Case(
-            (rng.normal(size=6).astype(F64),),
-            label=label("a float64 vector of 6 logits", "un vecteur float64 de 6 logits"),
-        ),
-        Case(
-            (rng.normal(size=(4, 3)).astype(F64),),
-            {"axis": 0},
-            label=label("(4, 3) with axis=0", "(4, 3) avec axis=0"),
-        ),
+        case("a float32 batch (3, 5)", "un lot float32 (3, 5)", m),
+        case("a float64 vector of 6 logits", "un vecteur float64 de 6 logits", v),
+        case("(4, 3) with axis=0", "(4, 3) avec axis=0", c, axis=0),
     ]
 
 
 def large_gap_cases(rng):
+    a = np.array([0.0, 1e4], F32)
+    b = np.array([[1e4, 0.0, -1e4], [1e3, 1e3, 0.0]], F64)
     return [
-        Case(
-            (np.array([0.0, 1e4], F32),),
-            label=label("float32 logits [0, 1e4]", "des logits float32 [0, 1e4]"),
-        ),
-        Case(
-            (np.array([[1e4, 0.0, -1e4], [1e3, 1e3, 0.0]], F64),),
-            label=label(
-                "float64 logits with gaps of 1e3 to 2e4",
-                "des logits float64 avec des écarts de 1e3 à 2e4",
-            ),
+        case("float32 logits [0, 1e4]", "des logits float32 [0, 1e4]", a),
+        case(
+            "float64 logits with gaps of 1e3 to 2e4",
+            "des logits float64 avec des écarts de 1e3 à 2e4",
+            b,
         ),
     ]
 
@@ -217,36 +169,74 @@ def log_softmax_jit_cases(rng):
     z = (2 * rng.normal(size=(4, 5))).astype(F32)
     z[1] = [0.0, 1e4, -1e4, 3.0, 1e4]
     return [
-        Case((z,), label=label("float32 (4, 5) under jax.jit", "float32 (4, 5) sous jax.jit")),
-        Case(
-            (z, 0),
-            label=label(
-                "float32 (4, 5) under jax.jit, axis=0 (static)",
-                "float32 (4, 5) sous jax.jit, axis=0 (statique)",
-            ),
+        case("float32 (4, 5) under jax.jit", "float32 (4, 5) sous jax.jit", z),
+        case(
+            "float32 (4, 5) under jax.jit, axis=0 (static)",
+            "float32 (4, 5) sous jax.jit, axis=0 (statique)",
+            z,
+            0,
         ),
     ]
 
 
-OVERFLOW_SIGMOID = Text(
-    "exp(z) or exp(-z) overflows to inf for |z| = 1e4 and inf/inf is NaN. Only evaluate "
-    "e = exp(-|z|): σ(z) = 1/(1 + e) where z >= 0, e/(1 + e) where z < 0.",
-    "exp(z) ou exp(-z) déborde vers inf pour |z| = 1e4 et inf/inf vaut NaN. N'évaluez que "
-    "e = exp(-|z|) : σ(z) = 1/(1 + e) si z >= 0, e/(1 + e) si z < 0.",
+SIGMOID_HINT = hint_for(
+    Text(
+        "σ(z) = 1/(1 + e^{-z}) elementwise on arrays of any shape: choose between two forms with "
+        "np.where / jnp.where, not with a Python `if` on the array.",
+        "σ(z) = 1/(1 + e^{-z}) élément par élément sur des tableaux de toute forme : choisissez "
+        "entre deux formes avec np.where / jnp.where, pas avec un `if` Python sur le tableau.",
+    ),
+    "answer",
+    "ambiguous",  # the Python `if` on an array it speaks of
 )
-OVERFLOW_TANH = Text(
-    "(e^z − e^-z)/(e^z + e^-z) is inf/inf = NaN for |z| = 1e4. Use np.tanh / jnp.tanh, or "
-    "sign(z)·(1 − e^{-2|z|})/(1 + e^{-2|z|}).",
-    "(e^z − e^-z)/(e^z + e^-z) vaut inf/inf = NaN pour |z| = 1e4. Utilisez np.tanh / jnp.tanh, "
-    "ou sign(z)·(1 − e^{-2|z|})/(1 + e^{-2|z|}).",
+OVERFLOW_SIGMOID = hint_for(
+    Text(
+        "exp(z) or exp(-z) overflows to inf for |z| = 1e4 and inf/inf is NaN. Only evaluate "
+        "e = exp(-|z|): σ(z) = 1/(1 + e) where z >= 0, e/(1 + e) where z < 0.",
+        "exp(z) ou exp(-z) déborde vers inf pour |z| = 1e4 et inf/inf vaut NaN. N'évaluez que "
+        "e = exp(-|z|) : σ(z) = 1/(1 + e) si z >= 0, e/(1 + e) si z < 0.",
+    ),
+    "nonfinite",
 )
-JIT_HINT = Text(
-    "Under jax.jit the input is a tracer: numpy functions (np.exp, np.where…) and Python "
-    "`if` on values cannot handle it. Write the function with jax.numpy (jnp), which also "
-    "accepts numpy inputs.",
-    "Sous jax.jit l'entrée est un traceur : les fonctions numpy (np.exp, np.where…) et les "
-    "`if` Python sur des valeurs ne le supportent pas. Écrivez la fonction avec jax.numpy "
-    "(jnp), qui accepte aussi les entrées numpy.",
+SIGMOID_PRIME_HINT = Text(
+    "σ'(z) = σ(z)·(1 − σ(z)), with σ your sigmoid.",
+    "σ'(z) = σ(z)·(1 − σ(z)), avec σ votre sigmoïde.",
+)
+RELU_HINT = Text(
+    "An elementwise maximum: np.maximum(z, 0) (np.max(z, 0) is a max along axis 0).",
+    "Un maximum élément par élément : np.maximum(z, 0) (np.max(z, 0) est un max le long de l'axe 0).",
+)
+RELU_PRIME_HINT = Text(
+    "relu'(z) is 1 for z > 0 and 0 for z <= 0: 0 at exactly 0.",
+    "relu'(z) vaut 1 pour z > 0 et 0 pour z <= 0 : 0 en 0 exactement.",
+)
+TANH_HINT = Text(
+    "tanh(z) = (e^z − e^-z)/(e^z + e^-z) = 2σ(2z) − 1, elementwise.",
+    "tanh(z) = (e^z − e^-z)/(e^z + e^-z) = 2σ(2z) − 1, élément par élément.",
+)
+OVERFLOW_TANH = hint_for(
+    Text(
+        "(e^z − e^-z)/(e^z + e^-z) is inf/inf = NaN for |z| = 1e4. Use np.tanh / jnp.tanh, or "
+        "sign(z)·(1 − e^{-2|z|})/(1 + e^{-2|z|}).",
+        "(e^z − e^-z)/(e^z + e^-z) vaut inf/inf = NaN pour |z| = 1e4. Utilisez np.tanh / jnp.tanh, "
+        "ou sign(z)·(1 − e^{-2|z|})/(1 + e^{-2|z|}).",
+    ),
+    "nonfinite",
+)
+LEAKY_HINT = Text(
+    "z where z > 0, alpha·z elsewhere, with the alpha passed in (default 0.01).",
+    "z si z > 0, alpha·z sinon, avec l'alpha reçu (0.01 par défaut).",
+)
+JIT_HINT = hint_for(
+    Text(
+        "Under jax.jit the input is a tracer: numpy functions (np.exp, np.where…) and Python "
+        "`if` on values cannot handle it. Write the function with jax.numpy (jnp), which also "
+        "accepts numpy inputs.",
+        "Sous jax.jit l'entrée est un traceur : les fonctions numpy (np.exp, np.where…) et les "
+        "`if` Python sur des valeurs ne le supportent pas. Écrivez la fonction avec jax.numpy "
+        "(jnp), qui accepte aussi les entrées numpy.",
+    ),
+    "tracer",
 )
 AXIS_HINT = Text(
     "Normalise along `axis` only: max and sum with axis=axis and keepdims=True (so that they "
@@ -273,105 +263,22 @@ EXERCISE = Exercise(
     id="ex02_activations",
     title=Text("Activation functions", "Fonctions d'activation"),
     checks=[
-        compare(
-            "sigmoid",
-            "values",
-            normal_cases,
-            points=1,
-            hint=hint_for(
-                Text(
-                    "σ(z) = 1/(1 + e^{-z}) elementwise on arrays of any shape: choose between two "
-                    "forms with np.where / jnp.where, not with a Python `if` on the array.",
-                    "σ(z) = 1/(1 + e^{-z}) élément par élément sur des tableaux de toute forme : "
-                    "choisissez entre deux formes avec np.where / jnp.where, pas avec un `if` "
-                    "Python sur le tableau.",
-                ),
-                "answer",
-                "ambiguous",  # the Python `if` on an array it speaks of
-            ),
-        ),
-        compare(
-            "sigmoid",
-            "large_inputs",
-            extreme_cases,
-            points=1,
-            hint=hint_for(OVERFLOW_SIGMOID, "nonfinite"),
-        ),
-        transform(
-            "sigmoid",
-            "jit",
-            jit_cases,
-            transform="jit",
-            points=0.5,
-            hint=hint_for(JIT_HINT, "tracer"),
-        ),
-        compare(
-            "sigmoid_prime",
-            "values",
-            normal_cases,
-            points=1,
-            hint=Text(
-                "σ'(z) = σ(z)·(1 − σ(z)), with σ your sigmoid.",
-                "σ'(z) = σ(z)·(1 − σ(z)), avec σ votre sigmoïde.",
-            ),
-        ),
-        compare(
-            "relu",
-            "values",
-            with_zeros_cases,
-            points=0.5,
-            hint=Text(
-                "An elementwise maximum: np.maximum(z, 0) (np.max(z, 0) is a max along axis 0).",
-                "Un maximum élément par élément : np.maximum(z, 0) (np.max(z, 0) est un max le long de l'axe 0).",
-            ),
-        ),
-        compare(
-            "relu_prime",
-            "values_and_zero",
-            with_zeros_cases,
-            points=1,
-            hint=Text(
-                "relu'(z) is 1 for z > 0 and 0 for z <= 0: 0 at exactly 0.",
-                "relu'(z) vaut 1 pour z > 0 et 0 pour z <= 0 : 0 en 0 exactement.",
-            ),
-        ),
-        compare(
-            "tanh",
-            "values",
-            normal_cases,
-            points=0.5,
-            hint=Text(
-                "tanh(z) = (e^z − e^-z)/(e^z + e^-z) = 2σ(2z) − 1, elementwise.",
-                "tanh(z) = (e^z − e^-z)/(e^z + e^-z) = 2σ(2z) − 1, élément par élément.",
-            ),
-        ),
-        compare(
-            "tanh",
-            "large_inputs",
-            extreme_cases,
-            points=1,
-            hint=hint_for(OVERFLOW_TANH, "nonfinite"),
-        ),
-        transform(
-            "tanh", "jit", jit_cases, transform="jit", points=0.5, hint=hint_for(JIT_HINT, "tracer")
-        ),
-        compare(
-            "leaky_relu",
-            "default_and_alpha",
-            leaky_cases,
-            points=1,
-            hint=Text(
-                "z where z > 0, alpha·z elsewhere, with the alpha passed in (default 0.01).",
-                "z si z > 0, alpha·z sinon, avec l'alpha reçu (0.01 par défaut).",
-            ),
-        ),
-        compare("softmax", "rows", softmax_rows_cases, points=1, hint=AXIS_HINTS),
-        compare("softmax", "axis", softmax_axis_cases, points=1, hint=AXIS_HINTS),
+        compare("sigmoid", "values", normal_cases, hint=SIGMOID_HINT),
+        compare("sigmoid", "large_inputs", extreme_cases, hint=OVERFLOW_SIGMOID),
+        transform("sigmoid", "jit", jit_cases, points=0.5, hint=JIT_HINT),
+        compare("sigmoid_prime", "values", normal_cases, hint=SIGMOID_PRIME_HINT),
+        compare("relu", "values", with_zeros_cases, points=0.5, hint=RELU_HINT),
+        compare("relu_prime", "values_and_zero", with_zeros_cases, hint=RELU_PRIME_HINT),
+        compare("tanh", "values", normal_cases, points=0.5, hint=TANH_HINT),
+        compare("tanh", "large_inputs", extreme_cases, hint=OVERFLOW_TANH),
+        transform("tanh", "jit", jit_cases, points=0.5, hint=JIT_HINT),
+        compare("leaky_relu", "default_and_alpha", leaky_cases, hint=LEAKY_HINT),
+        compare("softmax", "rows", softmax_rows_cases, hint=AXIS_HINTS),
+        compare("softmax", "axis", softmax_axis_cases, hint=AXIS_HINTS),
         compare(
             "softmax",
             "large_logits",
             large_logit_cases,
-            points=1,
             spread=LOGIT_SPREAD,
             hint=hint_for(MAX_TRICK, "nonfinite"),
         ),
@@ -382,24 +289,22 @@ EXERCISE = Exercise(
             transform="vmap",
             points=0.5,
             spread=LOGIT_SPREAD,
-            hint=hint_for(JIT_HINT, "tracer"),
+            hint=JIT_HINT,
         ),
-        compare("log_softmax", "rows", log_softmax_rows_cases, points=1, hint=AXIS_HINTS),
+        compare("log_softmax", "rows", log_softmax_rows_cases, hint=AXIS_HINTS),
         compare(
             "log_softmax",
             "large_gaps",
             large_gap_cases,
-            points=1,
             hint=hint_for(LOG_SOFTMAX_HINT, "nonfinite"),
         ),
         transform(
             "log_softmax",
             "jit",
             log_softmax_jit_cases,
-            transform="jit",
             options={"static_argnums": [1]},
             points=0.5,
-            hint=hint_for(JIT_HINT, "tracer"),
+            hint=JIT_HINT,
         ),
     ],
 )
