@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 
 from grader.compare import Tolerance
-from grader.course._ex06_grads import grads_judge
-from grader.course.common import as_jax, forbidden, label, plain, separable_blobs
+from grader.course._ex06_grads import grads_judge, read_wb
+from grader.course.common import case, forbidden, plain, separable_blobs
 from grader.i18n import Text
 from grader.judging import case_words, per_case
 from grader.spec import Case, Exercise, Verdict, compare, fail, ok, prop, static
@@ -56,13 +56,6 @@ WHY = Text(
 # -- inputs ------------------------------------------------------------------------------------------
 
 
-def random_params(rng, n: int, dtype=np.float32, scale: float = 1.0) -> dict:
-    return {
-        "w": (scale * rng.normal(size=n)).astype(dtype),
-        "b": dtype(rng.normal()) if dtype is not float else float(rng.normal()),
-    }
-
-
 def labels(rng, m: int) -> np.ndarray:
     y = rng.integers(0, 2, size=m).astype(np.float64)
     y[:2] = [0.0, 1.0]  # both classes present
@@ -77,47 +70,64 @@ def overlapping_blobs(rng, m: int, n: int = 2):
     return X, y
 
 
+def _float32_case(rng, en: str, fr: str, m: int, n: int, *, with_y: bool = True) -> Case:
+    """``m`` examples of ``n`` features in float32, with float32 params (and labels)."""
+    params = {"w": rng.normal(size=n).astype(np.float32), "b": np.float32(rng.normal())}
+    X = rng.normal(size=(m, n)).astype(np.float32)
+    return case(en, fr, params, X, *([labels(rng, m)] if with_y else []))
+
+
 def predict_cases(rng):
     return [
-        Case(
-            (random_params(rng, 3), rng.normal(size=(10, 3)).astype(np.float32)),
-            label=label("10 examples with 3 features", "10 exemples à 3 caractéristiques"),
+        _float32_case(
+            rng,
+            "10 examples with 3 features",
+            "10 exemples à 3 caractéristiques",
+            10,
+            3,
+            with_y=False,
         ),
-        Case(
-            ({"w": np.array([1.5]), "b": -0.5}, rng.normal(size=(5, 1))),
-            label=label("one feature, float64", "une seule caractéristique, float64"),
+        case(
+            "one feature, float64",
+            "une seule caractéristique, float64",
+            {"w": np.array([1.5]), "b": -0.5},
+            rng.normal(size=(5, 1)),
         ),
     ]
 
 
 def loss_cases(rng):
     return [
-        Case(
-            (random_params(rng, 3), rng.normal(size=(12, 3)).astype(np.float32), labels(rng, 12)),
-            label=label("12 examples, 3 features, λ = 0", "12 exemples, 3 caractéristiques, λ = 0"),
+        _float32_case(
+            rng, "12 examples, 3 features, λ = 0", "12 exemples, 3 caractéristiques, λ = 0", 12, 3
         ),
-        Case(
-            ({"w": rng.normal(size=2), "b": 0.3}, rng.normal(size=(7, 2)), labels(rng, 7)),
-            label=label("7 examples, float64", "7 exemples, float64"),
+        case(
+            "7 examples, float64",
+            "7 exemples, float64",
+            {"w": rng.normal(size=2), "b": 0.3},
+            rng.normal(size=(7, 2)),
+            labels(rng, 7),
         ),
     ]
 
 
 def loss_l2_cases(rng):
     return [
-        Case(
-            (
-                {"w": rng.normal(size=3).astype(np.float32), "b": np.float32(2.5)},
-                rng.normal(size=(8, 3)).astype(np.float32),
-                labels(rng, 8),
-                0.5,
-            ),
-            label=label("λ = 0.5, a large bias b = 2.5", "λ = 0.5, un grand biais b = 2,5"),
+        case(
+            "λ = 0.5, a large bias b = 2.5",
+            "λ = 0.5, un grand biais b = 2,5",
+            {"w": rng.normal(size=3).astype(np.float32), "b": np.float32(2.5)},
+            rng.normal(size=(8, 3)).astype(np.float32),
+            labels(rng, 8),
+            0.5,
         ),
-        Case(
-            ({"w": rng.normal(size=4), "b": -1.5}, rng.normal(size=(20, 4)), labels(rng, 20)),
-            {"lam": 3.0},
-            label=label("λ = 3 passed by name, m = 20", "λ = 3 passé par son nom, m = 20"),
+        case(
+            "λ = 3 passed by name, m = 20",
+            "λ = 3 passé par son nom, m = 20",
+            {"w": rng.normal(size=4), "b": -1.5},
+            rng.normal(size=(20, 4)),
+            labels(rng, 20),
+            lam=3.0,
         ),
     ]
 
@@ -126,53 +136,56 @@ def loss_saturated_cases(rng):
     X = np.array([[50.0, 0.0], [-50.0, 1.0], [45.0, -1.0], [-60.0, 0.5], [1.0, 0.0], [0.5, 2.0]])
     y = np.array([0.0, 1.0, 1.0, 0.0, 1.0, 0.0])
     return [
-        Case(
-            ({"w": np.array([1.0, 0.5], np.float32), "b": 0.0}, X.astype(np.float32), y),
-            label=label(
-                "saturated neurons: |z| ≥ 40, h exactly 0 or 1, some on the wrong side",
-                "neurones saturés : |z| ≥ 40, h exactement 0 ou 1, certains du mauvais côté",
-            ),
+        case(
+            "saturated neurons: |z| ≥ 40, h exactly 0 or 1, some on the wrong side",
+            "neurones saturés : |z| ≥ 40, h exactement 0 ou 1, certains du mauvais côté",
+            {"w": np.array([1.0, 0.5], np.float32), "b": 0.0},
+            X.astype(np.float32),
+            y,
         ),
-        Case(
-            ({"w": np.array([1.0, 0.5]), "b": 0.0}, X, y, 0.8),
-            label=label(
-                "the same in float64 with λ = 0.8", "la même chose en float64 avec λ = 0,8"
-            ),
+        case(
+            "the same in float64 with λ = 0.8",
+            "la même chose en float64 avec λ = 0,8",
+            {"w": np.array([1.0, 0.5]), "b": 0.0},
+            X,
+            y,
+            0.8,
         ),
     ]
 
 
 def grads_cases(rng):
     return [
-        Case(
-            (random_params(rng, 3), rng.normal(size=(12, 3)).astype(np.float32), labels(rng, 12)),
-            label=label("12 examples, 3 features, λ = 0", "12 exemples, 3 caractéristiques, λ = 0"),
+        _float32_case(
+            rng, "12 examples, 3 features, λ = 0", "12 exemples, 3 caractéristiques, λ = 0", 12, 3
         ),
-        Case(
-            ({"w": rng.normal(size=5), "b": 0.7}, rng.normal(size=(9, 5)), labels(rng, 9)),
-            label=label(
-                "9 examples, 5 features, float64", "9 exemples, 5 caractéristiques, float64"
-            ),
+        case(
+            "9 examples, 5 features, float64",
+            "9 exemples, 5 caractéristiques, float64",
+            {"w": rng.normal(size=5), "b": 0.7},
+            rng.normal(size=(9, 5)),
+            labels(rng, 9),
         ),
     ]
 
 
 def grads_formula_cases(rng):
     return [
-        Case(
-            ({"w": rng.normal(size=3), "b": 1.5}, rng.normal(size=(12, 3)), labels(rng, 12), 0.7),
-            label=label(
-                "λ = 0.7, bias b = 1.5, 12 examples", "λ = 0,7, biais b = 1,5, 12 exemples"
-            ),
+        case(
+            "λ = 0.7, bias b = 1.5, 12 examples",
+            "λ = 0,7, biais b = 1,5, 12 exemples",
+            {"w": rng.normal(size=3), "b": 1.5},
+            rng.normal(size=(12, 3)),
+            labels(rng, 12),
+            0.7,
         ),
-        Case(
-            (
-                {"w": rng.normal(size=2).astype(np.float32), "b": np.float32(-2.0)},
-                rng.normal(size=(6, 2)).astype(np.float32),
-                labels(rng, 6),
-            ),
-            {"lam": 2.0},
-            label=label("λ = 2, bias b = −2, float32", "λ = 2, biais b = −2, float32"),
+        case(
+            "λ = 2, bias b = −2, float32",
+            "λ = 2, biais b = −2, float32",
+            {"w": rng.normal(size=2).astype(np.float32), "b": np.float32(-2.0)},
+            rng.normal(size=(6, 2)).astype(np.float32),
+            labels(rng, 6),
+            lam=2.0,
         ),
     ]
 
@@ -181,19 +194,17 @@ def fit_cases(rng):
     X, y = separable_blobs(rng, 60, dim=2, margin=0.5)
     X2, y2 = overlapping_blobs(rng, 80)
     return [
-        Case(
-            (X.astype(np.float32), y),
-            label=label(
-                "60 separable points in 2-D, float32, default lr and steps",
-                "60 points séparables en 2-D, float32, lr et steps par défaut",
-            ),
+        case(
+            "60 separable points in 2-D, float32, default lr and steps",
+            "60 points séparables en 2-D, float32, lr et steps par défaut",
+            X.astype(np.float32),
+            y,
         ),
-        Case(
-            (X2, y2),
-            label=label(
-                "80 overlapping points, float64, default lr and steps",
-                "80 points qui se chevauchent, float64, lr et steps par défaut",
-            ),
+        case(
+            "80 overlapping points, float64, default lr and steps",
+            "80 points qui se chevauchent, float64, lr et steps par défaut",
+            X2,
+            y2,
         ),
     ]
 
@@ -201,81 +212,53 @@ def fit_cases(rng):
 def fit_separable_cases(rng):
     X, y = separable_blobs(rng, 80, dim=3, margin=0.3)
     return [
-        Case(
-            (X, y),
-            label=label(
-                "80 linearly separable points in 3-D", "80 points linéairement séparables en 3-D"
-            ),
+        case(
+            "80 linearly separable points in 3-D", "80 points linéairement séparables en 3-D", X, y
         )
     ]
 
 
 # -- judging a trained neuron -------------------------------------------------------------------------
 
-
-def _read_params(out: Any, n: int) -> tuple[np.ndarray, float] | Text:
-    if not isinstance(out, dict) or not {"w", "b"} <= set(out):
-        return Text(
-            "logistic_fit must return params {'w': (n,), 'b': ()}.",
-            "logistic_fit doit renvoyer des paramètres {'w': (n,), 'b': ()}.",
-        )
-    try:
-        w = np.asarray(out["w"], dtype=np.float64)
-        b = np.asarray(out["b"], dtype=np.float64)
-    except (TypeError, ValueError, OverflowError):
-        return Text(
-            "'w' and 'b' must be arrays of numbers.",
-            "'w' et 'b' doivent être des tableaux de nombres.",
-        )
-    if w.shape != (n,) or b.size != 1:
-        return Text(
-            f"expected 'w' of shape ({n},) and a scalar 'b', got shapes {w.shape} and {b.shape}.",
-            f"attendu 'w' de forme ({n},) et 'b' scalaire, obtenu les formes {w.shape} et {b.shape}.",
-        )
-    if not (np.isfinite(w).all() and np.isfinite(b).all()):
-        return Text(
-            "the trained parameters contain NaN or infinite values: the descent diverged (a missing 1/m makes the steps m times too large; a sign error climbs instead of descending).",
-            "les paramètres entraînés contiennent des NaN ou des infinis : la descente a divergé (un 1/m oublié rend les pas m fois trop grands ; une erreur de signe fait monter au lieu de descendre).",
-        )
-    return w, float(b.reshape(()))
+DIVERGED = Text(
+    "the trained parameters contain NaN or infinite values: the descent diverged (a missing 1/m makes the steps m times too large; a sign error climbs instead of descending).",
+    "les paramètres entraînés contiennent des NaN ou des infinis : la descente a divergé (un 1/m oublié rend les pas m fois trop grands ; une erreur de signe fait monter au lieu de descendre).",
+)
 
 
-def separation_judge(*, hidden: bool = False):
-    """The trained neuron must classify every training point of separable data correctly."""
-
-    @per_case
-    def judge(case: Case, out: Any) -> Verdict:
-        X, y = (np.asarray(plain(a), np.float64) for a in case.args[:2])
-        en, fr = case_words(case)
-        got = _read_params(out, X.shape[1])
-        if isinstance(got, Text):
-            return fail(f"On {en}: {got.en}", f"Sur {fr} : {got.fr}")
-        w, b = got
-        acc = float(np.mean((X @ w + b > 0) == (y > 0.5)))
-        if acc == 1.0:
-            return ok()
-        if not np.any(w) and b == 0.0:
-            why = Text(
-                "The parameters are still zero: update them at every step (w = w - lr * g['w'], and the same for b).",
-                "Les paramètres sont encore nuls : mettez-les à jour à chaque pas (w = w - lr * g['w'], et de même pour b).",
-            )
-        elif acc < 0.5:
-            why = Text(
-                "Most points are on the wrong side: the update must go against the gradient, θ ← θ − lr·g.",
-                "La plupart des points sont du mauvais côté : la mise à jour va dans le sens opposé au gradient, θ ← θ − lr·g.",
-            )
-        else:
-            why = Text(
-                "500 steps of batch gradient descent from zero with lr = 0.5 separate these points (the reference reaches 100 %); check the gradient and the update.",
-                "500 pas de descente de gradient « batch » depuis zéro avec lr = 0,5 séparent ces points (la référence atteint 100 %) ; vérifiez le gradient et la mise à jour.",
-            )
-        pct = f"{100 * acc:.1f}"
-        return fail(
-            f"On {en}: the trained neuron classifies {pct} % of the training points correctly; on linearly separable data it should reach 100 %. {why.en}",
-            f"Sur {fr} : le neurone entraîné classe correctement {pct} % des points d'entraînement ; sur des données linéairement séparables il doit atteindre 100 %. {why.fr}",
+@per_case
+def separation_judge(case: Case, out: Any) -> Verdict:
+    """The trained neuron must classify every training point of separable data correctly (the
+    message reveals no answer: only the student's own accuracy)."""
+    X, y = (np.asarray(plain(a), np.float64) for a in case.args[:2])
+    en, fr = case_words(case)
+    got = read_wb(out, X.shape[1], "logistic_fit", DIVERGED, exact=False)
+    if isinstance(got, Text):
+        return fail(f"On {en}: {got.en}", f"Sur {fr} : {got.fr}")
+    w, b = got
+    acc = float(np.mean((X @ w + b > 0) == (y > 0.5)))
+    if acc == 1.0:
+        return ok()
+    if not np.any(w) and b == 0.0:
+        why = Text(
+            "The parameters are still zero: update them at every step (w = w - lr * g['w'], and the same for b).",
+            "Les paramètres sont encore nuls : mettez-les à jour à chaque pas (w = w - lr * g['w'], et de même pour b).",
         )
-
-    return judge
+    elif acc < 0.5:
+        why = Text(
+            "Most points are on the wrong side: the update must go against the gradient, θ ← θ − lr·g.",
+            "La plupart des points sont du mauvais côté : la mise à jour va dans le sens opposé au gradient, θ ← θ − lr·g.",
+        )
+    else:
+        why = Text(
+            "500 steps of batch gradient descent from zero with lr = 0.5 separate these points (the reference reaches 100 %); check the gradient and the update.",
+            "500 pas de descente de gradient « batch » depuis zéro avec lr = 0,5 séparent ces points (la référence atteint 100 %) ; vérifiez le gradient et la mise à jour.",
+        )
+    pct = f"{100 * acc:.1f}"
+    return fail(
+        f"On {en}: the trained neuron classifies {pct} % of the training points correctly; on linearly separable data it should reach 100 %. {why.en}",
+        f"Sur {fr} : le neurone entraîné classe correctement {pct} % des points d'entraînement ; sur des données linéairement séparables il doit atteindre 100 %. {why.fr}",
+    )
 
 
 EXERCISE = Exercise(
@@ -329,13 +312,7 @@ EXERCISE = Exercise(
                 "∂J/∂w = Xᵀ(h − y)/m et ∂J/∂b = moyenne(h − y), avec h = σ(X w + b) (non écrêté).",
             ),
         ),
-        prop(
-            "logistic_grads",
-            "seed_002_formula",
-            grads_formula_cases,
-            grads_judge(),
-            points=1.5,
-        ),
+        prop("logistic_grads", "seed_002_formula", grads_formula_cases, grads_judge(), points=1.5),
         static("logistic_grads", "no_autodiff", forbid=FORBIDDEN, why=WHY),
         compare(
             "logistic_fit",
@@ -348,18 +325,6 @@ EXERCISE = Exercise(
                 "Partez de w = zeros(n), b = 0 ; puis `steps` fois : g = logistic_grads(params, X, y, lam) ; w ← w − lr·g['w'] ; b ← b − lr·g['b'].",
             ),
         ),
-        prop("logistic_fit", "separates", fit_separable_cases, separation_judge()),
+        prop("logistic_fit", "separates", fit_separable_cases, separation_judge),
     ],
 )
-
-__all__ = [
-    "CLIPPED",
-    "EXERCISE",
-    "FIT",
-    "as_jax",
-    "grads_judge",
-    "labels",
-    "overlapping_blobs",
-    "random_params",
-    "separation_judge",
-]

@@ -4,8 +4,13 @@ differently (jax float32 with a jitted loop and autodiff in logistic_fit, Python
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+from grader.course._ex06_grads import grads_judge, seed_gradient
+from grader.course.ex06_logistic import separation_judge
+from grader.judging import redact
+from grader.spec import Case
 from grader.testing import (
     failed,
     grade_source,
@@ -306,3 +311,26 @@ def logistic_fit(X, y, lr=0.5, steps=500, lam=0.0):
 def test_correct_alternatives_pass(source):
     result = grade_source(EX, source)
     assert result.score == result.max_score, summary(result)
+
+
+def test_the_formula_value_is_revealed_in_public_checks_only():
+    params, X, y = {"w": np.array([0.5]), "b": 0.2}, np.array([[1.0], [-2.0]]), np.array([0.0, 1.0])
+    case = Case((params, X, y, 0.5), label="two examples")
+    gw, gb = seed_gradient(params["w"], params["b"], X, y, 0.5)
+    verdict = grads_judge()([case], [{"w": -gw, "b": -gb}])  # a sign error
+    right, wrong = f"{gw[0]:.6g}", f"{-gw[0]:.6g}"
+    for lang in ("en", "fr"):
+        public, hidden = (redact(verdict.message(lang), hidden=h) for h in (False, True))
+        assert "∂J/∂w[0]" in public and right in public and wrong in public, public
+        assert "∂J/∂w[0]" in hidden and right not in hidden and wrong not in hidden, hidden
+    assert "Sign error" in redact(verdict.message.en, hidden=True)
+
+
+def test_the_separation_message_reveals_no_answer():
+    X, y = np.array([[1.0, 0.0], [-1.0, 0.0]]), np.array([1.0, 0.0])
+    verdict = separation_judge([Case((X, y), label="two points")], [{"w": np.zeros(2), "b": 0.0}])
+    assert not verdict.passed and "50.0 %" in verdict.message.en
+    for lang in ("en", "fr"):  # only the student's own accuracy: nothing to cut
+        assert redact(verdict.message(lang), hidden=True) == redact(
+            verdict.message(lang), hidden=False
+        )

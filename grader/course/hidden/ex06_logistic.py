@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.course.common import as_jax, label, separable_blobs
+from grader.course.common import as_jax, case, separable_blobs
 from grader.course.ex06_logistic import (
     CLIPPED,
     FIT,
@@ -13,23 +13,28 @@ from grader.course.ex06_logistic import (
     overlapping_blobs,
     separation_judge,
 )
-from grader.spec import Case, compare, prop
+from grader.spec import compare, prop
+
+
+def _jax_params(rng, n: int, b: float) -> dict:
+    return {"w": as_jax(rng.normal(size=n), "float32"), "b": as_jax(b, "float32")}
 
 
 def predict_hidden(rng):
     X = rng.normal(size=(6, 2))
     X[:2] = [[60.0, 0.0], [-60.0, 0.0]]
     return [
-        Case(
-            (
-                {"w": as_jax(rng.normal(size=4), "float32"), "b": as_jax(0.25, "float32")},
-                as_jax(rng.normal(size=(7, 4)), "float32"),
-            ),
-            label=label("jax float32 params and inputs", "paramètres et entrées jax float32"),
+        case(
+            "jax float32 params and inputs",
+            "paramètres et entrées jax float32",
+            _jax_params(rng, 4, 0.25),
+            as_jax(rng.normal(size=(7, 4)), "float32"),
         ),
-        Case(
-            ({"w": np.array([20.0, 1.0]), "b": -3.0}, X),
-            label=label("logits up to |z| = 1200, float64", "logits jusqu'à |z| = 1200, float64"),
+        case(
+            "logits up to |z| = 1200, float64",
+            "logits jusqu'à |z| = 1200, float64",
+            {"w": np.array([20.0, 1.0]), "b": -3.0},
+            X,
         ),
     ]
 
@@ -40,74 +45,79 @@ def loss_hidden(rng):
     y = labels(rng, 10)
     y[0] = 0.0
     return [
-        Case(
-            (
-                {"w": as_jax(rng.normal(size=3), "float32"), "b": as_jax(-1.0, "float32")},
-                as_jax(rng.normal(size=(9, 3)), "float32"),
-                as_jax(labels(rng, 9), "float32"),
-                1.5,
-            ),
-            label=label("jax float32 inputs, λ = 1.5", "entrées jax float32, λ = 1,5"),
+        case(
+            "jax float32 inputs, λ = 1.5",
+            "entrées jax float32, λ = 1,5",
+            _jax_params(rng, 3, -1.0),
+            as_jax(rng.normal(size=(9, 3)), "float32"),
+            as_jax(labels(rng, 9), "float32"),
+            1.5,
         ),
-        Case(
-            ({"w": np.array([1.0, -2.0, 0.5]), "b": 4.0}, X, y),
-            {"lam": 0.25},
-            label=label(
-                "float64, a saturated example on the wrong side, λ = 0.25, large bias",
-                "float64, un exemple saturé du mauvais côté, λ = 0,25, grand biais",
-            ),
+        case(
+            "float64, a saturated example on the wrong side, λ = 0.25, large bias",
+            "float64, un exemple saturé du mauvais côté, λ = 0,25, grand biais",
+            {"w": np.array([1.0, -2.0, 0.5]), "b": 4.0},
+            X,
+            y,
+            lam=0.25,
         ),
-        Case(
-            ({"w": np.array([0.5, 0.5]), "b": 1.0}, np.array([[1.0, 2.0]]), np.array([0.0]), 2.0),
-            label=label("a single example (m = 1), λ = 2", "un seul exemple (m = 1), λ = 2"),
+        case(
+            "a single example (m = 1), λ = 2",
+            "un seul exemple (m = 1), λ = 2",
+            {"w": np.array([0.5, 0.5]), "b": 1.0},
+            np.array([[1.0, 2.0]]),
+            np.array([0.0]),
+            2.0,
         ),
     ]
 
 
 def grads_hidden(rng):
     return [
-        Case(
-            (
-                {"w": as_jax(rng.normal(size=3), "float32"), "b": as_jax(0.5, "float32")},
-                as_jax(rng.normal(size=(11, 3)), "float32"),
-                as_jax(labels(rng, 11), "float32"),
-                0.3,
-            ),
-            label=label("jax float32 inputs, λ = 0.3", "entrées jax float32, λ = 0,3"),
+        case(
+            "jax float32 inputs, λ = 0.3",
+            "entrées jax float32, λ = 0,3",
+            _jax_params(rng, 3, 0.5),
+            as_jax(rng.normal(size=(11, 3)), "float32"),
+            as_jax(labels(rng, 11), "float32"),
+            0.3,
         ),
-        Case(
-            ({"w": rng.normal(size=6), "b": -3.0}, rng.normal(size=(15, 6)), labels(rng, 15)),
-            {"lam": 5.0},
-            label=label("float64, λ = 5, bias −3", "float64, λ = 5, biais −3"),
+        case(
+            "float64, λ = 5, bias −3",
+            "float64, λ = 5, biais −3",
+            {"w": rng.normal(size=6), "b": -3.0},
+            rng.normal(size=(15, 6)),
+            labels(rng, 15),
+            lam=5.0,
         ),
-        Case(
-            ({"w": np.array([1.0, -1.0]), "b": 2.0}, np.array([[0.5, -1.5]]), np.array([1.0]), 1.0),
-            label=label("a single example (m = 1), λ = 1", "un seul exemple (m = 1), λ = 1"),
+        case(
+            "a single example (m = 1), λ = 1",
+            "un seul exemple (m = 1), λ = 1",
+            {"w": np.array([1.0, -1.0]), "b": 2.0},
+            np.array([[0.5, -1.5]]),
+            np.array([1.0]),
+            1.0,
         ),
     ]
 
 
 def grads_formula_hidden(rng):
     return [
-        Case(
-            (
-                {"w": 2.0 * rng.normal(size=4), "b": 0.9},
-                rng.normal(size=(10, 4)),
-                labels(rng, 10),
-                1.2,
-            ),
-            label=label(
-                "λ = 1.2, 10 examples, 4 features", "λ = 1,2, 10 exemples, 4 caractéristiques"
-            ),
+        case(
+            "λ = 1.2, 10 examples, 4 features",
+            "λ = 1,2, 10 exemples, 4 caractéristiques",
+            {"w": 2.0 * rng.normal(size=4), "b": 0.9},
+            rng.normal(size=(10, 4)),
+            labels(rng, 10),
+            1.2,
         ),
-        Case(
-            (
-                {"w": rng.normal(size=2).astype(np.float32), "b": np.float32(1.0)},
-                rng.normal(size=(25, 2)).astype(np.float32),
-                labels(rng, 25),
-            ),
-            {"lam": 0.1},
-            label=label("λ = 0.1, 25 examples, float32", "λ = 0,1, 25 exemples, float32"),
+        case(
+            "λ = 0.1, 25 examples, float32",
+            "λ = 0,1, 25 exemples, float32",
+            {"w": rng.normal(size=2).astype(np.float32), "b": np.float32(1.0)},
+            rng.normal(size=(25, 2)).astype(np.float32),
+            labels(rng, 25),
+            lam=0.1,
         ),
     ]
 
@@ -116,24 +126,23 @@ def fit_hidden(rng):
     X, y = overlapping_blobs(rng, 50, 3)
     Xs, ys = separable_blobs(rng, 40, dim=2, margin=0.4)
     return [
-        Case(
-            (X, y, 0.1, 5),
-            label=label(
-                "5 steps with lr = 0.1 (no more, no less)",
-                "5 pas avec lr = 0,1 (ni plus, ni moins)",
-            ),
+        case(
+            "5 steps with lr = 0.1 (no more, no less)",
+            "5 pas avec lr = 0,1 (ni plus, ni moins)",
+            *(X, y, 0.1, 5),
         ),
-        Case(
-            (X.astype(np.float32), y),
-            {"lam": 2.0, "steps": 300},
-            label=label("λ = 2, 300 steps, float32", "λ = 2, 300 pas, float32"),
+        case(
+            "λ = 2, 300 steps, float32",
+            "λ = 2, 300 pas, float32",
+            X.astype(np.float32),
+            y,
+            lam=2.0,
+            steps=300,
         ),
-        Case(
-            (as_jax(Xs, "float32"), as_jax(ys, "float32"), 1.0, 200, 0.5),
-            label=label(
-                "jax inputs, lr = 1, 200 steps, λ = 0.5, separable data",
-                "entrées jax, lr = 1, 200 pas, λ = 0,5, données séparables",
-            ),
+        case(
+            "jax inputs, lr = 1, 200 steps, λ = 0.5, separable data",
+            "entrées jax, lr = 1, 200 pas, λ = 0,5, données séparables",
+            *(as_jax(Xs, "float32"), as_jax(ys, "float32"), 1.0, 200, 0.5),
         ),
     ]
 
@@ -141,11 +150,11 @@ def fit_hidden(rng):
 def fit_separable_hidden(rng):
     X, y = separable_blobs(rng, 100, dim=4, margin=0.4)
     return [
-        Case(
-            (X.astype(np.float32), y),
-            label=label(
-                "100 separable points in 4-D, float32", "100 points séparables en 4-D, float32"
-            ),
+        case(
+            "100 separable points in 4-D, float32",
+            "100 points séparables en 4-D, float32",
+            X.astype(np.float32),
+            y,
         )
     ]
 
@@ -154,17 +163,7 @@ CHECKS = [
     compare("logistic_predict", "hidden_jax_and_large_logits", predict_hidden),
     compare("logistic_loss", "hidden_lambda_and_edges", loss_hidden, tol=CLIPPED),
     compare("logistic_grads", "hidden_lambda", grads_hidden),
-    prop(
-        "logistic_grads",
-        "hidden_seed_002_formula",
-        grads_formula_hidden,
-        grads_judge(hidden=True),
-    ),
+    prop("logistic_grads", "hidden_seed_002_formula", grads_formula_hidden, grads_judge()),
     compare("logistic_fit", "hidden_short_and_regularised", fit_hidden, tol=FIT, points=1.5),
-    prop(
-        "logistic_fit",
-        "hidden_separates",
-        fit_separable_hidden,
-        separation_judge(hidden=True),
-    ),
+    prop("logistic_fit", "hidden_separates", fit_separable_hidden, separation_judge),
 ]
