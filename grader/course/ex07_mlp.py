@@ -20,10 +20,10 @@ from grader.course._ex07_init import (
     judge_shapes,
     judge_uniform,
 )
-from grader.course.common import as_jax, label, plain
+from grader.course.common import as_jax, case, label, plain
 from grader.hints import hint_for
 from grader.i18n import Text
-from grader.judging import Mistake, describe, diagnose, per_case
+from grader.judging import Mistake, case_words, describe, diagnose, per_case, reveal
 from grader.spec import Case, Exercise, compare, fail, key, ok, prop
 
 # -- inputs ---------------------------------------------------------------------------------------
@@ -53,16 +53,13 @@ def net_label(sizes, n, extra_en="", extra_fr=""):
     return label(en + extra_en, fr + extra_fr)
 
 
-def sigmoid64(z):
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
 def forward64(params, x):
     """Trusted sigmoid forward pass in float64 (for the judges)."""
     a = np.asarray(x, np.float64)
     for layer in params:
-        a = sigmoid64(a @ np.asarray(layer["w"], np.float64) + np.asarray(layer["b"], np.float64))
+        z = a @ np.asarray(layer["w"], np.float64) + np.asarray(layer["b"], np.float64)
+        e = np.exp(-np.abs(z))
+        a = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
     return a
 
 
@@ -75,54 +72,40 @@ SHAPE_SIZES = ([4, 5, 3], [3, 4, 4, 5, 1])
 
 def init_shape_cases(rng, all_sizes=SHAPE_SIZES, seed=0):
     return [
-        Case(
-            (key(seed + i), list(sizes)),
-            label=label(f"sizes {list(sizes)}", f"tailles {list(sizes)}"),
-        )
+        case(f"sizes {list(sizes)}", f"tailles {list(sizes)}", key(seed + i), list(sizes))
         for i, sizes in enumerate(all_sizes)
     ]
+
+
+def key_cases(*rows):
+    """init_mlp on sizes [4, 5, 3] with the keys given as (seed, English label, French label)."""
+    return lambda rng: [case(en, fr, key(seed), [4, 5, 3]) for seed, en, fr in rows]
 
 
 # -- forward passes: compared with the reference --------------------------------------------------
 
 
-def forward_cases(rng, specs, dtype=np.float32, jax_inputs=False, x_scale=1.0, param_scale=1.0):
+def forward_cases(rng, specs, dtype=np.float32, jax_inputs=False, x_scale=1.0):
     """One case per (sizes, N) spec: random params and inputs."""
-    cases = []
+    cases, dt = [], np.dtype(dtype).name
     for sizes, n in specs:
-        params = random_params(rng, sizes, dtype, param_scale)
+        params = random_params(rng, sizes, dtype)
         x = (rng.normal(size=(n, sizes[0])) * x_scale).astype(dtype)
         if jax_inputs:
-            dt = np.dtype(dtype).name
-            cases.append(
-                Case(
-                    (params_as_jax(params, dt), as_jax(x, dt)),
-                    label=net_label(sizes, n, f", jax {dt} inputs", f", entrées jax {dt}"),
-                )
-            )
+            lab = net_label(sizes, n, f", jax {dt} inputs", f", entrées jax {dt}")
+            cases.append(Case((params_as_jax(params, dt), as_jax(x, dt)), label=lab))
         else:
             cases.append(Case((params, x), label=net_label(sizes, n)))
     return cases
 
 
 FORWARD_HINT = Text(
-    "Each layer is a = σ(a @ w + b) with w of shape (n_in, n_out), starting from a = x; the "
-    "sigmoid comes after every layer, the last one included, and the bias is added to every row.",
-    "Chaque couche calcule a = σ(a @ w + b) avec w de forme (n_in, n_out), en partant de a = x ; "
-    "la sigmoïde vient après chaque couche, la dernière comprise, et le biais s'ajoute à chaque "
-    "ligne.",
-)
-SQUARE_HINT = Text(
-    "With square layers a transposed w still has the right shape: a batch of rows goes through "
-    "a @ w (seed 001's w.T @ x is for one column vector x), not a @ w.T.",
-    "Avec des couches carrées, w transposée a encore la bonne forme : un lot de lignes passe par "
-    "a @ w (le w.T @ x de la graine 001 est pour un vecteur colonne x), pas a @ w.T.",
+    "Each layer is a = σ(a @ w + b) with w of shape (n_in, n_out), starting from a = x; the sigmoid comes after every layer, the last one included, and the bias is added to every row.",
+    "Chaque couche calcule a = σ(a @ w + b) avec w de forme (n_in, n_out), en partant de a = x ; la sigmoïde vient après chaque couche, la dernière comprise, et le biais s'ajoute à chaque ligne.",
 )
 LOGITS_HINT = Text(
-    "ReLU max(z, 0) after every hidden layer and no activation at all after the last one: the "
-    "logits are the last layer's a @ w + b and may be negative.",
-    "ReLU max(z, 0) après chaque couche cachée et aucune activation après la dernière : les "
-    "logits sont le a @ w + b de la dernière couche et peuvent être négatifs.",
+    "ReLU max(z, 0) after every hidden layer and no activation at all after the last one: the logits are the last layer's a @ w + b and may be negative.",
+    "ReLU max(z, 0) après chaque couche cachée et aucune activation après la dernière : les logits sont le a @ w + b de la dernière couche et peuvent être négatifs.",
 )
 
 
@@ -147,14 +130,14 @@ def evaluate_cases(rng, specs, jax_inputs=False):
                 decoys.add(int(np.sum(np.argmax(out, axis=0) == y)))
             if count not in decoys and 0 < count < n:
                 break
-        extra = (f", N = {n} examples and {k} classes", f", N = {n} exemples et {k} classes")
+        en, fr = f", N = {n} examples and {k} classes", f", N = {n} exemples et {k} classes"
         if jax_inputs:
             args = (params_as_jax(params), as_jax(X, "float32"), as_jax(y, "int32"))
-            lab = net_label(sizes, n, extra[0] + ", jax inputs", extra[1] + ", entrées jax")
+            cases.append(
+                Case(args, label=net_label(sizes, n, en + ", jax inputs", fr + ", entrées jax"))
+            )
         else:
-            args = (params, X, y)
-            lab = net_label(sizes, n, *extra)
-        cases.append(Case(args, label=lab))
+            cases.append(Case((params, X, y), label=net_label(sizes, n, en, fr)))
     return cases
 
 
@@ -163,12 +146,8 @@ EVALUATE_MISTAKES = [
     Mistake(
         lambda out64, y, count: count / len(y) if count not in (0, len(y)) else None,
         Text(
-            "you returned the accuracy, a fraction; evaluate returns the number of "
-            "correct predictions (seed 001's evaluer: « le nombre de fois où le réseau "
-            "prédit correctement y »), an int between 0 and N",
-            "vous avez renvoyé le taux de réussite, une fraction ; evaluate renvoie le "
-            "nombre de bonnes prédictions (evaluer de la graine 001 : « le nombre de fois "
-            "où le réseau prédit correctement y »), un int entre 0 et N",
+            "you returned the accuracy, a fraction; evaluate returns the number of correct predictions (seed 001's evaluer: « le nombre de fois où le réseau prédit correctement y »), an int between 0 and N",
+            "vous avez renvoyé le taux de réussite, une fraction ; evaluate renvoie le nombre de bonnes prédictions (evaluer de la graine 001 : « le nombre de fois où le réseau prédit correctement y »), un int entre 0 et N",
         ),
     ),
     Mistake(
@@ -176,10 +155,8 @@ EVALUATE_MISTAKES = [
             int(np.sum(np.argmax(out64, axis=0) == y)) if out64.shape[1] == len(y) else None
         ),
         Text(
-            "that is the count with argmax over axis 0 (the examples); take the argmax "
-            "over axis 1, the classes: one prediction per example",
-            "c'est le compte avec l'argmax sur l'axe 0 (les exemples) ; prenez l'argmax "
-            "sur l'axe 1, les classes : une prédiction par exemple",
+            "that is the count with argmax over axis 0 (the examples); take the argmax over axis 1, the classes: one prediction per example",
+            "c'est le compte avec l'argmax sur l'axe 0 (les exemples) ; prenez l'argmax sur l'axe 1, les classes : une prédiction par exemple",
         ),
     ),
     Mistake(
@@ -192,63 +169,39 @@ EVALUATE_MISTAKES = [
 ]
 NOT_WHOLE = Text("a count is a whole number", "un compte est un nombre entier")
 EVALUATE_GENERIC = Text(
-    "the prediction of each example is the argmax of its row of "
-    "mlp_forward(params, X) (axis 1, over the classes), compared with its label",
-    "la prédiction de chaque exemple est l'argmax de sa ligne de "
-    "mlp_forward(params, X) (axe 1, sur les classes), comparée à son étiquette",
+    "the prediction of each example is the argmax of its row of mlp_forward(params, X) (axis 1, over the classes), compared with its label",
+    "la prédiction de chaque exemple est l'argmax de sa ligne de mlp_forward(params, X) (axe 1, sur les classes), comparée à son étiquette",
 )
 
 
-def make_judge_evaluate(hidden: bool):
-    @per_case
-    def judge(case, out):
-        params, X, y = plain(case.args)
-        y = np.asarray(y).astype(np.int64)
-        n = y.shape[0]
-        out64 = forward64(params, X)
-        count = int(np.sum(np.argmax(out64, axis=1) == y))
-        where_en, where_fr = case.label.en, case.label.fr
-        got = as_float_array(out)
-        if got is None or got.shape != ():
-            shape = "?" if got is None else got.shape
-            return fail(
-                f"On {where_en}: evaluate must return one number (an int), got "
-                f"{describe(out) if got is None else f'an array of shape {shape}'}"
-                + (
-                    ": sum the matches to count them."
-                    if got is not None and got.shape == (n,)
-                    else "."
-                ),
-                f"Sur {where_fr} : evaluate doit renvoyer un seul nombre (un int), obtenu "
-                f"{describe(out, 'fr') if got is None else f'un tableau de forme {shape}'}"
-                + (
-                    " : additionnez les réussites pour les compter."
-                    if got is not None and got.shape == (n,)
-                    else "."
-                ),
-            )
-        value = float(got)
-        if value == count:
-            return ok()
-        # The answer as returned (its dtype sets the tolerance a fraction is recognised with).
-        why = diagnose(EVALUATE_MISTAKES, [(out64, y, count)], [out], first_wrong=0)
-        why = why or (NOT_WHOLE if value != int(value) else EVALUATE_GENERIC)
-        shown_en = "" if hidden else f", expected {count}"
-        shown_fr = "" if hidden else f", attendu {count}"
+@per_case
+def judge_evaluate(case, out):
+    """The answer is the trusted count of correct predictions (revealed: public checks only);
+    a wrong one is explained by the classic mistake that reproduces it."""
+    params, X, y = plain(case.args)
+    y = np.asarray(y).astype(np.int64)
+    out64 = forward64(params, X)
+    count = int(np.sum(np.argmax(out64, axis=1) == y))
+    en, fr = case_words(case)
+    got = as_float_array(out)
+    if got is None or got.shape != ():
+        matches = got is not None and got.shape == y.shape
         return fail(
-            f"On {where_en}: got {value:g}{shown_en}: {why.en}.",
-            f"Sur {where_fr} : obtenu {value:g}{shown_fr} : {why.fr}.",
+            f"On {en}: evaluate must return one number (an int), got {describe(out) if got is None else f'an array of shape {got.shape}'}"
+            + (": sum the matches to count them." if matches else "."),
+            f"Sur {fr} : evaluate doit renvoyer un seul nombre (un int), obtenu {describe(out, 'fr') if got is None else f'un tableau de forme {got.shape}'}"
+            + (" : additionnez les réussites pour les compter." if matches else "."),
         )
-
-    return judge
-
-
-EVALUATE_HINT = Text(
-    "Predictions are argmax(mlp_forward(params, X), axis=1); return the number of them equal "
-    "to y, an int (not the fraction).",
-    "Les prédictions sont argmax(mlp_forward(params, X), axis=1) ; renvoyez combien sont égales "
-    "à y, un int (pas la fraction).",
-)
+    value = float(got)
+    if value == count:
+        return ok()
+    # The answer as returned (its dtype sets the tolerance a fraction is recognised with).
+    why = diagnose(EVALUATE_MISTAKES, [(out64, y, count)], [out], first_wrong=0)
+    why = why or (NOT_WHOLE if value != int(value) else EVALUATE_GENERIC)
+    return fail(
+        f"On {en}: got {value:g}{reveal(f', expected {count}')}: {why.en}.",
+        f"Sur {fr} : obtenu {value:g}{reveal(f', attendu {count}')} : {why.fr}.",
+    )
 
 
 EXERCISE = Exercise(
@@ -260,25 +213,16 @@ EXERCISE = Exercise(
             "shapes",
             init_shape_cases,
             judge_shapes,
-            points=1,
             hint=Text(
-                "One dict per pair of consecutive sizes: w of shape (sizes[l], sizes[l+1]) and b "
-                "of shape (sizes[l+1],).",
-                "Un dict par paire de tailles consécutives : w de forme (sizes[l], sizes[l+1]) et "
-                "b de forme (sizes[l+1],).",
+                "One dict per pair of consecutive sizes: w of shape (sizes[l], sizes[l+1]) and b of shape (sizes[l+1],).",
+                "Un dict par paire de tailles consécutives : w de forme (sizes[l], sizes[l+1]) et b de forme (sizes[l+1],).",
             ),
         ),
         prop(
             "init_mlp",
             "uniform_in_range",
-            lambda rng: [
-                Case(
-                    (key(11), [40, 40, 40, 40]),
-                    label=label("sizes [40, 40, 40, 40]", "tailles [40, 40, 40, 40]"),
-                )
-            ],
+            lambda rng: init_shape_cases(rng, [[40, 40, 40, 40]], seed=11),
             judge_uniform,
-            points=1,
             hint=Text(
                 "jax.random.uniform(k, shape, minval=-1.0, maxval=1.0) for every w and every b.",
                 "jax.random.uniform(k, forme, minval=-1.0, maxval=1.0) pour chaque w et chaque b.",
@@ -287,39 +231,23 @@ EXERCISE = Exercise(
         prop(
             "init_mlp",
             "same_key_same_params",
-            lambda rng: [
-                Case((key(7), [4, 5, 3]), label=label("key 7", "clé 7")),
-                Case((key(7), [4, 5, 3]), label=label("key 7 again", "clé 7 à nouveau")),
-            ],
+            key_cases((7, "key 7", "clé 7"), (7, "key 7 again", "clé 7 à nouveau")),
             judge_same_key,
-            points=1,
         ),
         prop(
             "init_mlp",
             "other_key_other_params",
-            lambda rng: [
-                Case((key(7), [4, 5, 3]), label=label("key 7", "clé 7")),
-                Case((key(8), [4, 5, 3]), label=label("key 8", "clé 8")),
-            ],
+            key_cases((7, "key 7", "clé 7"), (8, "key 8", "clé 8")),
             judge_other_key,
-            points=1,
         ),
         prop(
             "init_mlp",
             "independent_draws",
-            lambda rng: [
-                Case(
-                    (key(3), [3, 3, 3, 3]),
-                    label=label("sizes [3, 3, 3, 3]", "tailles [3, 3, 3, 3]"),
-                )
-            ],
+            lambda rng: init_shape_cases(rng, [[3, 3, 3, 3]], seed=3),
             judge_independent,
-            points=1,
             hint=Text(
-                "Split the key once into as many subkeys as arrays (2 per layer) and use each "
-                "subkey for one array only.",
-                "Découpez la clé en autant de sous-clés que de tableaux (2 par couche) et "
-                "utilisez chaque sous-clé pour un seul tableau.",
+                "Split the key once into as many subkeys as arrays (2 per layer) and use each subkey for one array only.",
+                "Découpez la clé en autant de sous-clés que de tableaux (2 par couche) et utilisez chaque sous-clé pour un seul tableau.",
             ),
         ),
         compare(
@@ -334,8 +262,10 @@ EXERCISE = Exercise(
             "mlp_forward",
             "square_layers",
             lambda rng: forward_cases(rng, [([3, 3, 3], 5)]),
-            points=1,
-            hint=SQUARE_HINT,
+            hint=Text(
+                "With square layers a transposed w still has the right shape: a batch of rows goes through a @ w (seed 001's w.T @ x is for one column vector x), not a @ w.T.",
+                "Avec des couches carrées, w transposée a encore la bonne forme : un lot de lignes passe par a @ w (le w.T @ x de la graine 001 est pour un vecteur colonne x), pas a @ w.T.",
+            ),
         ),
         compare(
             "mlp_logits",
@@ -348,44 +278,30 @@ EXERCISE = Exercise(
             "mlp_logits",
             "one_layer_is_linear",
             lambda rng: forward_cases(rng, [([3, 2], 4)]),
-            points=1,
             hint=Text(
                 "With one layer there is no hidden layer: the logits are x @ w + b, no ReLU.",
-                "Avec une seule couche il n'y a pas de couche cachée : les logits sont "
-                "x @ w + b, sans ReLU.",
+                "Avec une seule couche il n'y a pas de couche cachée : les logits sont x @ w + b, sans ReLU.",
             ),
         ),
         prop(
             "evaluate",
             "count",
             lambda rng: evaluate_cases(rng, [([4, 6, 3], 20), ([5, 3], 9)]),
-            make_judge_evaluate(hidden=False),
-            points=1,
-            hint=EVALUATE_HINT,
+            judge_evaluate,
+            hint=Text(
+                "Predictions are argmax(mlp_forward(params, X), axis=1); return the number of them equal to y, an int (not the fraction).",
+                "Les prédictions sont argmax(mlp_forward(params, X), axis=1) ; renvoyez combien sont égales à y, un int (pas la fraction).",
+            ),
         ),
         prop(
             "evaluate",
             "as_many_examples_as_classes",
             lambda rng: evaluate_cases(rng, [([3, 5, 6], 6)]),
-            make_judge_evaluate(hidden=False),
-            points=1,
+            judge_evaluate,
             hint=Text(
-                "Take the argmax over the classes (axis 1), one prediction per example: with "
-                "as many examples as classes a wrong axis still gives the right shape.",
-                "Prenez l'argmax sur les classes (axe 1), une prédiction par exemple : avec "
-                "autant d'exemples que de classes un mauvais axe donne encore la bonne forme.",
+                "Take the argmax over the classes (axis 1), one prediction per example: with as many examples as classes a wrong axis still gives the right shape.",
+                "Prenez l'argmax sur les classes (axe 1), une prédiction par exemple : avec autant d'exemples que de classes un mauvais axe donne encore la bonne forme.",
             ),
         ),
     ],
 )
-
-__all__ = [
-    "EXERCISE",
-    "evaluate_cases",
-    "forward_cases",
-    "init_shape_cases",
-    "judge_independent",
-    "judge_shapes",
-    "judge_uniform",
-    "make_judge_evaluate",
-]

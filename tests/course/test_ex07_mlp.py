@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from grader import course
-from grader.course.ex07_mlp import evaluate_cases, judge_shapes, judge_uniform, make_judge_evaluate
+from grader.course.ex07_mlp import evaluate_cases, judge_evaluate, judge_shapes, judge_uniform
+from grader.judging import redact
 from grader.sandboxed.codec import Ref
 from grader.sandboxed.drivers import resolve_ref
 from grader.spec import Case, key
@@ -394,17 +395,19 @@ def test_evaluate_judge_diagnoses_and_hides_expected_values_when_hidden():
     (case,) = evaluate_cases(rng, [([4, 6, 3], 20)])
     params, X, y = case.args
     right = int(np.sum(np.argmax(_forward(params, X), axis=1) == y))
-    public, hidden = make_judge_evaluate(False), make_judge_evaluate(True)
-    assert public([case], [np.int32(right)]).passed and public([case], [float(right)]).passed
-    per_example = public([case], [np.argmax(_forward(params, X), axis=1) == y])
+    judge = judge_evaluate
+    assert judge([case], [np.int32(right)]).passed and judge([case], [float(right)]).passed
+    per_example = judge([case], [np.argmax(_forward(params, X), axis=1) == y])
     assert "sum the matches" in per_example.message.en
-    assert "counted the wrong predictions" in public([case], [len(y) - right]).message.en
-    wrong = public([case], [right + 1])
-    assert f"expected {right}" in wrong.message.en
-    assert f"attendu {right}" in wrong.message.fr
-    secret = hidden([case], [right + 1])
-    assert not secret.passed and "expected" not in secret.message.en
-    assert "argmax" in secret.message.en
+    assert "counted the wrong predictions" in judge([case], [len(y) - right]).message.en
+    wrong = judge([case], [right + 1])
+    # The engine's redaction, as for a public and for a hidden check.
+    public = {lang: redact(wrong.message(lang), hidden=False) for lang in ("en", "fr")}
+    hidden = {lang: redact(wrong.message(lang), hidden=True) for lang in ("en", "fr")}
+    assert f"expected {right}" in public["en"]
+    assert f"attendu {right}" in public["fr"]
+    assert not wrong.passed and "expected" not in hidden["en"] and "attendu" not in hidden["fr"]
+    assert "argmax" in hidden["en"] and f"got {right + 1}" in hidden["en"]
 
 
 def _forward(params, x):

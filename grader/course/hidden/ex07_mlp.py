@@ -5,58 +5,33 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.course._ex07_init import check_structure, check_uniform
-from grader.course.common import label
+from grader.course.common import case
 from grader.course.ex07_mlp import (
     FORWARD_HINT,
     LOGITS_HINT,
     evaluate_cases,
     forward_cases,
     init_shape_cases,
+    judge_evaluate,
     judge_independent,
-    judge_shapes,
-    make_judge_evaluate,
+    judge_uniform,
 )
 from grader.hints import hint_for
-from grader.spec import Case, Tolerance, compare, key, ok, prop
+from grader.spec import Tolerance, compare, key, prop
+
+# float64 answers are judged against the float64 reference with a float64 tolerance.
+FLOAT64 = Tolerance(float64=(1e-9, 1e-12))
 
 
-def judge_shapes_and_uniform(cases, outputs):
-    verdict = judge_shapes(cases, outputs)
-    if not verdict.passed:
-        return verdict
-    # Pool every case's values: the shapes here are too small to judge the spread one by one.
-    pooled = []
-    for case, out in zip(cases, outputs, strict=True):
-        layers, _ = check_structure(out, list(case.args[1]))
-        pooled += layers
-    bad = check_uniform(pooled)
-    return bad if bad is not None else ok()
-
-
-def independence_cases(rng):
-    return [
-        Case((key(21), sizes), label=label(f"sizes {sizes}", f"tailles {sizes}"))
-        for sizes in ([4, 4, 4, 4, 4], [5, 5], [1, 1, 1])
-    ]
-
-
-def forward_hidden(rng):
+def deep_cases(rng, classes, small, saturated):
+    """A deep network on jax float32 inputs, a float64 one, a ``small`` one, and a ``saturated``
+    one (each spec a (sizes, N) pair)."""
     return (
-        forward_cases(rng, [([2, 8, 8, 8, 1], 10)], jax_inputs=True)
+        forward_cases(rng, [([2, 8, 8, 8, classes], 10)], jax_inputs=True)
         + forward_cases(rng, [([5, 7, 3], 4)], dtype=np.float64)
-        + forward_cases(rng, [([4, 4, 4], 1)])
+        + forward_cases(rng, [small])
         # Weighted inputs in the hundreds: σ saturates at 0 and 1, and must not give NaN.
-        + forward_cases(rng, [([6, 5, 2], 6)], x_scale=100.0)
-    )
-
-
-def logits_hidden(rng):
-    return (
-        forward_cases(rng, [([2, 8, 8, 8, 3], 10)], jax_inputs=True)
-        + forward_cases(rng, [([5, 7, 3], 4)], dtype=np.float64)
-        + forward_cases(rng, [([3, 3, 3, 3], 6)])
-        + forward_cases(rng, [([4, 6, 1], 5)], x_scale=100.0)
+        + forward_cases(rng, [saturated], x_scale=100.0)
     )
 
 
@@ -64,26 +39,32 @@ CHECKS = [
     prop(
         "init_mlp",
         "hidden_shapes_and_range",
+        # judge_uniform pools every case's values: these shapes are too small one by one.
         lambda rng: init_shape_cases(rng, ([3, 4, 4, 1], [5, 1], [40, 40, 3]), seed=40),
-        judge_shapes_and_uniform,
+        judge_uniform,
     ),
     prop(
-        "init_mlp", "hidden_independent_draws", independence_cases, judge_independent, hidden=True
+        "init_mlp",
+        "hidden_independent_draws",
+        lambda rng: [
+            case(f"sizes {sizes}", f"tailles {sizes}", key(21), sizes)
+            for sizes in ([4, 4, 4, 4, 4], [5, 5], [1, 1, 1])
+        ],
+        judge_independent,
     ),
     compare(
         "mlp_forward",
         "hidden_deep_saturated_jax_float64",
-        forward_hidden,
+        lambda rng: deep_cases(rng, 1, ([4, 4, 4], 1), ([6, 5, 2], 6)),
         points=2,
-        # float64 answers are judged against the float64 reference with a float64 tolerance.
-        tol=Tolerance(float64=(1e-9, 1e-12)),
+        tol=FLOAT64,
         hint=hint_for(FORWARD_HINT, "answer", "broadcast"),
     ),
     compare(
         "mlp_logits",
         "hidden_deep_large_jax_float64",
-        logits_hidden,
-        tol=Tolerance(float64=(1e-9, 1e-12)),
+        lambda rng: deep_cases(rng, 3, ([3, 3, 3, 3], 6), ([4, 6, 1], 5)),
+        tol=FLOAT64,
         hint=LOGITS_HINT,
     ),
     prop(
@@ -93,6 +74,6 @@ CHECKS = [
             evaluate_cases(rng, [([8, 10, 10, 4], 50)], jax_inputs=True)
             + evaluate_cases(rng, [([2, 2], 1)])
         ),
-        make_judge_evaluate(hidden=True),
+        judge_evaluate,
     ),
 ]
