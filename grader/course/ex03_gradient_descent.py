@@ -11,10 +11,11 @@ from __future__ import annotations
 import numpy as np
 
 from grader.compare import Tolerance
-from grader.course.common import forbidden, label
+from grader.course.common import case, forbidden
 from grader.i18n import Text
+from grader.judging import show
 from grader.sandboxed.codec import Ref
-from grader.spec import Case, Exercise, compare, static
+from grader.spec import Exercise, compare, static
 
 F32, F64 = np.float32, np.float64
 
@@ -49,95 +50,98 @@ def spd(rng, n):
 
 
 def descent_cases(rng):
-    a = rng.uniform(0.5, 2.0, size=3)
-    b = rng.normal(size=3)
-    A = spd(rng, 2)
+    a, b, A = rng.uniform(0.5, 2.0, size=3), rng.normal(size=3), spd(rng, 2)
+    bowl, x1 = quadratic_grad(a, b), rng.normal(size=3)
+    linear, x2 = linear_grad(A, rng.normal(size=2)), rng.normal(size=2)
+    flat, x3 = quadratic_grad(np.ones((2, 2)), np.zeros((2, 2))), rng.normal(size=(2, 2))
     return [
-        Case(
-            (quadratic_grad(a, b), rng.normal(size=3), 0.1, 10),
-            label=label(
-                "a quadratic bowl in 3-D, eta=0.1, 10 steps",
-                "un bol quadratique en 3-D, eta=0.1, 10 pas",
-            ),
+        case(
+            "a quadratic bowl in 3-D, eta=0.1, 10 steps",
+            "un bol quadratique en 3-D, eta=0.1, 10 pas",
+            bowl,
+            x1,
+            0.1,
+            10,
         ),
-        Case(
-            (linear_grad(A, rng.normal(size=2)), rng.normal(size=2), 0.2, 5),
-            label=label(
-                "∇f(x) = A x − b in 2-D, eta=0.2, 5 steps",
-                "∇f(x) = A x − b en 2-D, eta=0.2, 5 pas",
-            ),
+        case(
+            "∇f(x) = A x − b in 2-D, eta=0.2, 5 steps",
+            "∇f(x) = A x − b en 2-D, eta=0.2, 5 pas",
+            linear,
+            x2,
+            0.2,
+            5,
         ),
-        Case(
-            (quadratic_grad(np.ones((2, 2)), np.zeros((2, 2))), rng.normal(size=(2, 2)), 0.5, 1),
-            label=label("x0 a (2, 2) matrix, a single step", "x0 une matrice (2, 2), un seul pas"),
+        case(
+            "x0 a (2, 2) matrix, a single step",
+            "x0 une matrice (2, 2), un seul pas",
+            flat,
+            x3,
+            0.5,
+            1,
         ),
-        Case(
-            (quadratic_grad(a, b), rng.normal(size=3), 0.1, 0),
-            label=label("steps=0: only x0", "steps=0 : seulement x0"),
-        ),
+        case("steps=0: only x0", "steps=0 : seulement x0", bowl, rng.normal(size=3), 0.1, 0),
     ]
 
 
 def numgrad_cases(rng):
     # eps=1e-2 first: there a forward difference is off by about 1e-2 relative, unevenly
     # across elements, so the message shows the errors (not a near-1 "constant factor").
+    f1, x1 = scalar_fn(rng, (2, 3)), rng.normal(size=(2, 3))
+    f2, x2 = scalar_fn(rng, (4,)), rng.normal(size=4)
+    f3, x3 = scalar_fn(rng, (3, 2)), rng.normal(size=(3, 2))
     return [
-        Case(
-            (scalar_fn(rng, (2, 3)), rng.normal(size=(2, 3)), 1e-2),
-            label=label(
-                "x of shape (2, 3) in float64, eps=1e-2", "x de forme (2, 3) en float64, eps=1e-2"
-            ),
+        case(
+            "x of shape (2, 3) in float64, eps=1e-2",
+            "x de forme (2, 3) en float64, eps=1e-2",
+            f1,
+            x1,
+            1e-2,
         ),
-        Case(
-            (scalar_fn(rng, (4,)), rng.normal(size=4)),
-            label=label(
-                "x of shape (4,) in float64, default eps",
-                "x de forme (4,) en float64, eps par défaut",
-            ),
+        case(
+            "x of shape (4,) in float64, default eps",
+            "x de forme (4,) en float64, eps par défaut",
+            f2,
+            x2,
         ),
-        Case(
-            (scalar_fn(rng, (3, 2)), rng.normal(size=(3, 2))),
-            {"eps": 1e-6},
-            label=label(
-                "x of shape (3, 2), eps=1e-6 by keyword", "x de forme (3, 2), eps=1e-6 nommé"
-            ),
+        case(
+            "x of shape (3, 2), eps=1e-6 by keyword",
+            "x de forme (3, 2), eps=1e-6 nommé",
+            f3,
+            x3,
+            eps=1e-6,
         ),
     ]
 
 
 def f1_cases(rng):
     # The vector first: with several values a wrong formula is not mistaken for a factor.
+    x = np.array([-2.0, -1.0, -0.5, 0.0, 0.5, 0.75, 1.0, 1.5])
+    m = rng.uniform(-2.0, 2.0, size=(2, 3)).astype(F32)
     return [
-        Case(
-            (np.array([-2.0, -1.0, -0.5, 0.0, 0.5, 0.75, 1.0, 1.5]),),
-            label=label("float64 values from -2 to 1.5", "des valeurs float64 de -2 à 1,5"),
-        ),
-        Case((2.0,), label=label("x = 2.0", "x = 2,0")),
-        Case(
-            (rng.uniform(-2.0, 2.0, size=(2, 3)).astype(F32),),
-            label=label("a float32 (2, 3) array", "un tableau float32 (2, 3)"),
-        ),
+        case("float64 values from -2 to 1.5", "des valeurs float64 de -2 à 1,5", x),
+        case("x = 2.0", "x = 2,0", 2.0),
+        case("a float32 (2, 3) array", "un tableau float32 (2, 3)", m),
     ]
+
+
+def at_points(*points):
+    """A case per point v, labelled ``v = (v₁, v₂)`` (decimal commas in French)."""
+    cases = []
+    for v in points:
+        en = f"v = ({show(v[0])}, {show(v[1])})"
+        cases.append(case(en, en.replace(".", ","), np.array(v)))
+    return cases
 
 
 def v_cases(rng):
     """Points with v₁ ≠ 0 and v₂ ≠ 0 of both signs: a sign error changes the value."""
-    return [
-        Case((np.array([1.0, 1.0]),), label=label("v = (1, 1)", "v = (1, 1)")),
-        Case((np.array([2.0, -3.0]),), label=label("v = (2, -3)", "v = (2, -3)")),
-        Case((np.array([-1.5, 0.5]),), label=label("v = (-1.5, 0.5)", "v = (-1,5, 0,5)")),
-        Case(
-            (np.round(rng.uniform(-2.0, 2.0, size=2), 3).astype(F32),),
-            label=label("a random float32 v", "un v float32 aléatoire"),
-        ),
-    ]
+    v = np.round(rng.uniform(-2.0, 2.0, size=2), 3).astype(F32)
+    points = at_points((1.0, 1.0), (2.0, -3.0), (-1.5, 0.5))
+    return [*points, case("a random float32 v", "un v float32 aléatoire", v)]
 
 
 def seed_cases(rng):
-    return [
-        Case((1.0,), label=label("x0 = 1.0", "x0 = 1,0")),
-        Case((2.0,), label=label("x0 = 2.0", "x0 = 2,0")),
-    ]
+    return [case(f"x0 = {x}", f"x0 = {x}".replace(".", ","), x) for x in (1.0, 2.0)]
 
 
 # Automatic and numerical differentiation, however imported. NotImplementedError is listed so
@@ -202,6 +206,26 @@ NUMGRAD_HINT = Text(
 # does), so the eps = 1e-2 case catches them in either dtype.
 NUMGRAD_TOL = Tolerance(float32=(1e-3, 1e-4), float64=(1e-6, 1e-9))
 
+F1_HINT = Text(
+    "f1(x) = x⁴ − x³, so f1'(x) = 4x³ − 3x² (elementwise).",
+    "f1(x) = x⁴ − x³, donc f1'(x) = 4x³ − 3x² (élément par élément).",
+)
+C2_HINT = Text(
+    "Mind the minus sign: ∂(−v₁³)/∂v₁ = −3v₁², ∂(v₂²)/∂v₂ = 2v₂. Return (∂C/∂v₁, ∂C/∂v₂).",
+    "Attention au signe moins : ∂(−v₁³)/∂v₁ = −3v₁², ∂(v₂²)/∂v₂ = 2v₂. Renvoyez (∂C/∂v₁, ∂C/∂v₂).",
+)
+C3_HINT = Text(
+    "Differentiate v₁²v₂² with respect to each variable, the other held constant: "
+    "(2v₁v₂², 2v₁²v₂).",
+    "Dérivez v₁²v₂² par rapport à chaque variable, l'autre fixée : (2v₁v₂², 2v₁²v₂).",
+)
+SEED_HINT = Text(
+    "gradient_descent(grad_f1, x0, 0.1, 3), then grad_c2 and grad_c3 from the point (x0, x0): "
+    "three arrays of 4 points each, x0 first.",
+    "gradient_descent(grad_f1, x0, 0.1, 3), puis grad_c2 et grad_c3 depuis le point (x0, x0) : "
+    "trois tableaux de 4 points chacun, x0 en premier.",
+)
+
 EXERCISE = Exercise(
     id="ex03_gradient_descent",
     title=Text("Gradient descent", "Descente de gradient"),
@@ -216,59 +240,13 @@ EXERCISE = Exercise(
             hint=NUMGRAD_HINT,
         ),
         static("numerical_gradient", "no_autodiff", NUMGRAD_FORBID, NUMERICAL, points=0.5),
-        compare(
-            "grad_f1",
-            "values",
-            f1_cases,
-            points=1,
-            hint=Text(
-                "f1(x) = x⁴ − x³, so f1'(x) = 4x³ − 3x² (elementwise).",
-                "f1(x) = x⁴ − x³, donc f1'(x) = 4x³ − 3x² (élément par élément).",
-            ),
-        ),
+        compare("grad_f1", "values", f1_cases, hint=F1_HINT),
         static("grad_f1", "no_autodiff", BY_HAND_FORBID, BY_HAND, points=0.5),
-        compare(
-            "grad_c2",
-            "values",
-            v_cases,
-            points=1,
-            hint=Text(
-                "Mind the minus sign: ∂(−v₁³)/∂v₁ = −3v₁², ∂(v₂²)/∂v₂ = 2v₂. Return (∂C/∂v₁, ∂C/∂v₂).",
-                "Attention au signe moins : ∂(−v₁³)/∂v₁ = −3v₁², ∂(v₂²)/∂v₂ = 2v₂. Renvoyez "
-                "(∂C/∂v₁, ∂C/∂v₂).",
-            ),
-        ),
+        compare("grad_c2", "values", v_cases, hint=C2_HINT),
         static("grad_c2", "no_autodiff", BY_HAND_FORBID, BY_HAND, points=0.5),
-        compare(
-            "grad_c3",
-            "values",
-            v_cases,
-            points=1,
-            hint=Text(
-                "Differentiate v₁²v₂² with respect to each variable, the other held constant: "
-                "(2v₁v₂², 2v₁²v₂).",
-                "Dérivez v₁²v₂² par rapport à chaque variable, l'autre fixée : (2v₁v₂², 2v₁²v₂).",
-            ),
-        ),
+        compare("grad_c3", "values", v_cases, hint=C3_HINT),
         static("grad_c3", "no_autodiff", BY_HAND_FORBID, BY_HAND, points=0.5),
-        compare(
-            "three_iterations",
-            "seed_exercise",
-            seed_cases,
-            points=2,
-            hint=Text(
-                "gradient_descent(grad_f1, x0, 0.1, 3), then grad_c2 and grad_c3 from the point "
-                "(x0, x0): three arrays of 4 points each, x0 first.",
-                "gradient_descent(grad_f1, x0, 0.1, 3), puis grad_c2 et grad_c3 depuis le point "
-                "(x0, x0) : trois tableaux de 4 points chacun, x0 en premier.",
-            ),
-        ),
-        static(
-            "three_iterations",
-            "no_autodiff",
-            BY_HAND_FORBID,
-            SEED_BY_HAND,
-            points=0.5,
-        ),
+        compare("three_iterations", "seed_exercise", seed_cases, points=2, hint=SEED_HINT),
+        static("three_iterations", "no_autodiff", BY_HAND_FORBID, SEED_BY_HAND, points=0.5),
     ],
 )
