@@ -1,4 +1,4 @@
-"""Checks for ex12_optimizers (public).
+"""Checks for ex12_optimizers (public), and the judge of ``init`` that the hidden checks use.
 
 The transformations are driven inside the sandbox by ``grader/sandboxed/drivers/ex12.py``: built with
 the case's hyperparameters, initialised on a pytree of float32 params and run for many steps,
@@ -13,12 +13,12 @@ from dataclasses import replace
 
 import numpy as np
 
-from grader.compare import Tolerance
-from grader.course._ex12_judges import judge_init_structure  # noqa: F401 (re-exported)
-from grader.course.common import label
+from grader.compare import Tolerance, input_precision, tolerance
+from grader.course.common import case
 from grader.hints import hints
 from grader.i18n import Text
-from grader.spec import Case, Exercise, Spread, Variant, compare, static
+from grader.judging import case_words, per_case
+from grader.spec import Exercise, Spread, Variant, compare, fail, ok, static
 
 # Adam's bias correction 1 − b2^t loses digits in float32 early on (b2 = 0.999); two correct
 # implementations that compute the power differently differ by up to ~5e-5 relatively.
@@ -28,24 +28,29 @@ TOL = Tolerance(float32=(1e-4, 1e-6))
 # -- the spread of correct runs ----------------------------------------------------------------
 
 
+def cast_leaves(tree, kind, dtype):
+    """``tree`` with its leaves of the jnp dtype ``kind`` (e.g. ``jnp.integer``) cast to ``dtype``."""
+    import jax
+    import jax.numpy as jnp
+
+    def one(x):
+        x = jnp.asarray(x)
+        return x.astype(dtype) if jnp.issubdtype(x.dtype, kind) else x
+
+    return jax.tree.map(one, tree)
+
+
 def float_counter(make):
     """``make`` (an optimizer factory) with the integer leaves of its state, the step count,
     kept as float32: ``t`` as a float, as many students write it."""
 
     def build(*args, **kwargs):
-        import jax
         import jax.numpy as jnp
         import optax
 
         tx = make(*args, **kwargs)
-
-        def to_float(x):
-            x = jnp.asarray(x)
-            return x.astype(jnp.float32) if jnp.issubdtype(x.dtype, jnp.integer) else x
-
-        return optax.GradientTransformation(
-            lambda params: jax.tree.map(to_float, tx.init(params)), tx.update
-        )
+        init = lambda params: cast_leaves(tx.init(params), jnp.integer, jnp.float32)
+        return optax.GradientTransformation(init, tx.update)
 
     return build
 
@@ -61,13 +66,7 @@ def in_float64(make):
         import optax
 
         tx = make(*args, **kwargs)
-
-        def up(tree):
-            def one(x):
-                x = jnp.asarray(x)
-                return x.astype(jnp.float64) if jnp.issubdtype(x.dtype, jnp.floating) else x
-
-            return jax.tree.map(one, tree)
+        up = lambda tree: cast_leaves(tree, jnp.floating, jnp.float64)
 
         def update(grads, state, params=None):
             updates, state = tx.update(up(grads), state, None if params is None else up(params))
@@ -96,32 +95,31 @@ TRAJECTORY_SPREAD = Spread(
 # -- pytrees and gradient sequences ----------------------------------------------------------
 
 
-def dict_tree(rng):
-    return {
-        "w": rng.normal(size=(3, 4)).astype(np.float32),
-        "b": np.zeros(4, np.float32),
-    }
+def f32(rng, *shape):
+    return rng.normal(size=shape).astype(np.float32)
 
 
-def list_tree(rng):
-    return [rng.normal(size=4).astype(np.float32), rng.normal(size=(4, 3)).astype(np.float32)]
+def layer(rng, n_in, n_out):
+    return {"w": f32(rng, n_in, n_out), "b": np.zeros(n_out, np.float32)}
 
 
-def nested_tree(rng):
-    return {
-        "layers": [
-            {"w": rng.normal(size=(3, 4)).astype(np.float32), "b": np.zeros(4, np.float32)},
-            {"w": rng.normal(size=(4, 3)).astype(np.float32), "b": np.zeros(3, np.float32)},
-        ],
-        "scale": np.float32(1.0),
-    }
+# Each tree: how to draw its params, and how labels describe it.
+TREES = {
+    "dict": (lambda rng: layer(rng, 3, 4), "{'w': (3, 4), 'b': (4,)}"),
+    "list": (lambda rng: [f32(rng, 4), f32(rng, 4, 3)], "[(4,), (4, 3)]"),
+    "nested": (
+        lambda rng: {"layers": [layer(rng, 3, 4), layer(rng, 4, 3)], "scale": np.float32(1.0)},
+        "{'layers': [{'w', 'b'}, {'w', 'b'}], 'scale': ()}",
+    ),
+}
 
 
-def _map(fn, tree):
+def tree_map(fn, tree):
+    """``fn`` on every leaf (as a numpy array) of a tree of dicts, lists and tuples."""
     if isinstance(tree, dict):
-        return {k: _map(fn, v) for k, v in tree.items()}
+        return {k: tree_map(fn, v) for k, v in tree.items()}
     if isinstance(tree, (list, tuple)):
-        return type(tree)(_map(fn, v) for v in tree)
+        return type(tree)(tree_map(fn, v) for v in tree)
     return fn(np.asarray(tree))
 
 
@@ -135,118 +133,167 @@ def gradients(rng, params, steps, scale=1.0, zeros=0.1):
         g[rng.random(size=g.shape) < zeros] = 0.0
         return (g * scale).astype(np.float32)
 
-    return _map(one, params)
+    return tree_map(one, params)
 
 
-TREES = {
-    "dict": (dict_tree, "{'w': (3, 4), 'b': (4,)}"),
-    "list": (list_tree, "[(4,), (4, 3)]"),
-    "nested": (nested_tree, "{'layers': [{'w', 'b'}, {'w', 'b'}], 'scale': ()}"),
-}
-
-
-def sequence_case(rng, tree, steps, hparams, scale=1.0, what_en="", what_fr=""):
+def sequence_case(rng, tree, steps, hparams, scale=1.0, *what):
+    """``hparams`` (positional list or keywords dict) on a ``tree`` of params, fed ``steps``
+    given gradients of size about ``scale``; ``what`` = (en, fr) says what is special."""
     make, desc = TREES[tree]
     params = make(rng)
     grads = gradients(rng, params, steps, scale)
-    hp = (
-        ", ".join(f"{k}={v:g}" for k, v in hparams.items())
-        if isinstance(hparams, dict)
-        else ", ".join(f"{v:g}" for v in hparams)
-    )
-    extra_en = f", {what_en}" if what_en else ""
-    extra_fr = f", {what_fr}" if what_fr else ""
-    return Case(
-        (hparams, params, grads),
-        label=label(
-            f"({hp}) on params {desc}, {steps} steps of given gradients{extra_en} "
-            "(result: the updates, axis 0 = step, 0 = first update)",
-            f"({hp}) sur les paramètres {desc}, {steps} pas de gradients donnés{extra_fr} "
-            "(résultat : les mises à jour, axe 0 = pas, 0 = première mise à jour)",
-        ),
+    values = hparams.items() if isinstance(hparams, dict) else (("", v) for v in hparams)
+    hp = ", ".join(f"{k}={v:g}" if k else f"{v:g}" for k, v in values)
+    en, fr = (f", {w}" for w in what) if what else ("", "")
+    return case(
+        f"({hp}) on params {desc}, {steps} steps of given gradients{en} (result: the updates, axis 0 = step, 0 = first update)",
+        f"({hp}) sur les paramètres {desc}, {steps} pas de gradients donnés{fr} (résultat : les mises à jour, axe 0 = pas, 0 = première mise à jour)",
+        *(hparams, params, grads),
     )
 
 
 def quadratic_case(rng, tree, steps, hparams):
     make, desc = TREES[tree]
     params = make(rng)
-    curvature = _map(
+    curvature = tree_map(
         lambda p: np.exp(rng.uniform(-2.0, 2.0, size=p.shape)).astype(np.float32), params
     )
-    target = _map(lambda p: rng.normal(size=p.shape).astype(np.float32), params)
+    target = tree_map(lambda p: f32(rng, *p.shape), params)
     hp = ", ".join(f"{k}={v:g}" for k, v in hparams.items())
-    return Case(
-        (hparams, params, curvature, target, steps),
-        label=label(
-            f"({hp}) minimising ½·Σ c·(p − target)² (c from 0.14 to 7.4) on params {desc} for "
-            f"{steps} steps (result: the params after each step, axis 0 = step)",
-            f"({hp}) en minimisant ½·Σ c·(p − cible)² (c de 0,14 à 7,4) sur les paramètres "
-            f"{desc} pendant {steps} pas (résultat : les paramètres après chaque pas, axe 0 = pas)",
-        ),
+    return case(
+        f"({hp}) minimising ½·Σ c·(p − target)² (c from 0.14 to 7.4) on params {desc} for {steps} steps (result: the params after each step, axis 0 = step)",
+        f"({hp}) en minimisant ½·Σ c·(p − cible)² (c de 0,14 à 7,4) sur les paramètres {desc} pendant {steps} pas (résultat : les paramètres après chaque pas, axe 0 = pas)",
+        *(hparams, params, curvature, target, steps),
     )
 
 
-def sequence_check(function, name, cases, *, jit=False, **kwargs):
+def cases_of(make, *rows):
+    """A case generator: ``make(rng, *row)`` for each row, in order."""
+    return lambda rng: [make(rng, *row) for row in rows]
+
+
+def sequence_check(function, name, cases, *, jit=False, tol=TOL, **kwargs):
     """A compare check through the ``ex12_sequence`` driver; ``jit=True`` compiles the step and
     calls ``update(grads, state)`` without params (a transform check)."""
     options = {"jit": True, "with_params": False} if jit else {}
-    check = compare(function, name, cases, driver="ex12_sequence", options=options, **kwargs)
+    check = compare(
+        function, name, cases, driver="ex12_sequence", options=options, tol=tol, **kwargs
+    )
     return replace(check, kind="transform") if jit else check
 
 
-def quadratic_check(function, name, cases, **kwargs):
+def quadratic_check(function, name, cases, *, tol=TOL, **kwargs):
     """A compare check through the ``ex12_quadratic`` driver: a trajectory, so its tolerance
     includes :data:`TRAJECTORY_SPREAD` (the spread of correct runs)."""
-    kwargs.setdefault("spread", TRAJECTORY_SPREAD)
-    return compare(function, name, cases, driver="ex12_quadratic", **kwargs)
+    return compare(
+        function, name, cases, driver="ex12_quadratic", tol=tol, spread=TRAJECTORY_SPREAD, **kwargs
+    )
+
+
+# -- init: the state depends only on the params' structure -----------------------------------
+
+
+def init_cases(hparams, tree):
+    """Two params of the same shapes but other values, then the same 20 gradients."""
+
+    def cases(rng):
+        make, desc = TREES[tree]
+        params = make(rng)
+        other = tree_map(
+            lambda p: (3.0 * p + rng.normal(size=p.shape) + 5.0).astype(np.float32), params
+        )
+        grads = gradients(rng, params, 20)
+        return [
+            case(
+                f"init on two params {desc} of the same shapes, other values, then 20 identical gradients",
+                f"init sur deux jeux de paramètres {desc} de mêmes formes, autres valeurs, puis 20 gradients identiques",
+                *(hparams, params, other, grads),
+            )
+        ]
+
+    return cases
+
+
+def leaves(tree):
+    if isinstance(tree, dict):
+        return [x for k in sorted(tree, key=str) for x in leaves(tree[k])]
+    if isinstance(tree, (list, tuple)):
+        return [x for v in tree for x in leaves(v)]
+    return [np.asarray(tree)]
+
+
+def agree(x, y, inputs) -> bool:
+    """Whether two update sequences agree, by the grader's tolerance policy (NaN with NaN)."""
+    if np.shape(x) != np.shape(y):
+        return False
+    try:
+        judged = tolerance(inputs, x.dtype, y.dtype)
+        a, b = x.astype(np.float64), y.astype(np.float64)
+    except (TypeError, ValueError):
+        return False
+    both_nan = np.isnan(a) & np.isnan(b)
+    return bool(np.all(both_nan | (np.abs(a - b) <= judged.allowed(a))))
+
+
+@per_case
+def judge_init_structure(case, out):
+    """Driver ``ex12_init_twice``: both runs (same gradients, params of the same shapes but
+    other values) must agree."""
+    try:
+        (sa, ua), (sb, ub) = ((out[k]["state"], out[k]["updates"]) for k in "ab")
+    except (TypeError, KeyError):
+        return fail(
+            "the grader could not read your optimizer's state or updates.",
+            "le correcteur n'a pas pu lire l'état ou les mises à jour de votre optimiseur.",
+        )
+    en, fr = case_words(case)
+    if len(sa) != len(sb) or any(
+        np.shape(x) != np.shape(y) or not np.array_equal(x, y, equal_nan=True)
+        for x, y in zip(sa, sb, strict=False)
+    ):
+        return fail(
+            f"On {en}: init(params) gave different states for two params of the same shapes but different values. The state must depend on the params' structure and shapes only: zeros like the params (jax.tree.map(jnp.zeros_like, params)), a zero step count; never the params themselves.",
+            f"Sur {fr} : init(params) a donné des états différents pour deux jeux de paramètres de mêmes formes mais de valeurs différentes. L'état ne doit dépendre que de la structure et des formes des paramètres : des zéros comme les paramètres (jax.tree.map(jnp.zeros_like, params)), un compteur à zéro ; jamais les paramètres eux-mêmes.",
+        )
+    la, lb = leaves(ua), leaves(ub)
+    inputs = input_precision(case.args, case.kwargs)
+    if len(la) != len(lb) or not all(agree(x, y, inputs) for x, y in zip(la, lb, strict=False)):
+        return fail(
+            f"On {en}: with the same gradients, your updates differ when the params have other values. These optimizers never look at the params: the updates depend only on the gradients (and the state built from zeros).",
+            f"Sur {fr} : avec les mêmes gradients, vos mises à jour changent quand les paramètres ont d'autres valeurs. Ces optimiseurs ne regardent jamais les paramètres : les mises à jour ne dépendent que des gradients (et de l'état parti de zéros).",
+        )
+    return ok()
 
 
 # -- hints -----------------------------------------------------------------------------------
 
 SGD_HINT = Text(
-    "update = −learning_rate · g for every leaf (jax.tree.map): the update carries the minus "
-    "sign, optax.apply_updates adds it to the params. The state can be empty: ().",
-    "mise à jour = −learning_rate · g pour chaque feuille (jax.tree.map) : la mise à jour porte "
-    "le signe moins, optax.apply_updates l'ajoute aux paramètres. L'état peut être vide : ().",
+    "update = −learning_rate · g for every leaf (jax.tree.map): the update carries the minus sign, optax.apply_updates adds it to the params. The state can be empty: ().",
+    "mise à jour = −learning_rate · g pour chaque feuille (jax.tree.map) : la mise à jour porte le signe moins, optax.apply_updates l'ajoute aux paramètres. L'état peut être vide : ().",
 )
 MOMENTUM_HINT = Text(
-    "Seed 002's momentum is an exponential moving average: v ← β·v + (1 − β)·g from v = 0, "
-    "update = −η·v. Not v ← β·v + g (heavy ball: steps 1/(1 − β) times too large), and no "
-    "bias correction. If step 0 is already wrong, look at v's initial value.",
-    "Le momentum de la graine 002 est une moyenne mobile exponentielle : v ← β·v + (1 − β)·g à "
-    "partir de v = 0, mise à jour = −η·v. Pas v ← β·v + g (heavy ball : des pas 1/(1 − β) fois "
-    "trop grands), et pas de correction de biais. Si le pas 0 est déjà faux, regardez la valeur "
-    "initiale de v.",
+    "Seed 002's momentum is an exponential moving average: v ← β·v + (1 − β)·g from v = 0, update = −η·v. Not v ← β·v + g (heavy ball: steps 1/(1 − β) times too large), and no bias correction. If step 0 is already wrong, look at v's initial value.",
+    "Le momentum de la graine 002 est une moyenne mobile exponentielle : v ← β·v + (1 − β)·g à partir de v = 0, mise à jour = −η·v. Pas v ← β·v + g (heavy ball : des pas 1/(1 − β) fois trop grands), et pas de correction de biais. Si le pas 0 est déjà faux, regardez la valeur initiale de v.",
 )
 RMSPROP_HINT = Text(
-    "s starts at zeros (not at the first g²): s ← ρ·s + (1 − ρ)·g², then "
-    "update = −η·g / (√s + eps), with the new s.",
-    "s part de zéros (pas du premier g²) : s ← ρ·s + (1 − ρ)·g², puis "
-    "mise à jour = −η·g / (√s + eps), avec le nouveau s.",
+    "s starts at zeros (not at the first g²): s ← ρ·s + (1 − ρ)·g², then update = −η·g / (√s + eps), with the new s.",
+    "s part de zéros (pas du premier g²) : s ← ρ·s + (1 − ρ)·g², puis mise à jour = −η·g / (√s + eps), avec le nouveau s.",
 )
 RMSPROP_EPS_HINT = Text(
-    "With gradients of about 1e-9, eps = 1e-8 dominates: it must be added outside the root, "
-    "g / (√s + eps), not inside as optax.rmsprop does (g / √(s + eps)).",
-    "Avec des gradients de l'ordre de 1e-9, eps = 1e-8 domine : il s'ajoute hors de la racine, "
-    "g / (√s + eps), pas dedans comme le fait optax.rmsprop (g / √(s + eps)).",
+    "With gradients of about 1e-9, eps = 1e-8 dominates: it must be added outside the root, g / (√s + eps), not inside as optax.rmsprop does (g / √(s + eps)).",
+    "Avec des gradients de l'ordre de 1e-9, eps = 1e-8 domine : il s'ajoute hors de la racine, g / (√s + eps), pas dedans comme le fait optax.rmsprop (g / √(s + eps)).",
 )
 ADAM_HINT = Text(
-    "t counts the updates from 1: m̂ = m / (1 − b1^t), v̂ = v / (1 − b2^t), "
-    "update = −η·m̂ / (√v̂ + eps), with m and v updated first (from zeros). Compare with "
-    "optax.adam on a small example.",
-    "t compte les mises à jour à partir de 1 : m̂ = m / (1 − b1^t), v̂ = v / (1 − b2^t), "
-    "mise à jour = −η·m̂ / (√v̂ + eps), après avoir mis à jour m et v (partis de zéros). "
-    "Comparez avec optax.adam sur un petit exemple.",
+    "t counts the updates from 1: m̂ = m / (1 − b1^t), v̂ = v / (1 − b2^t), update = −η·m̂ / (√v̂ + eps), with m and v updated first (from zeros). Compare with optax.adam on a small example.",
+    "t compte les mises à jour à partir de 1 : m̂ = m / (1 − b1^t), v̂ = v / (1 − b2^t), mise à jour = −η·m̂ / (√v̂ + eps), après avoir mis à jour m et v (partis de zéros). Comparez avec optax.adam sur un petit exemple.",
 )
 JIT_HINT = Text(
-    "The grader compiles the whole step with jax.jit and calls update(grads, state) without "
-    "params. Keep everything that changes (the step count too) in the state, as arrays: a "
-    "Python counter or attribute is frozen at tracing time. The state must be a pytree "
-    "(tuple, NamedTuple, dict, list) of arrays, and params must default to None.",
-    "Le correcteur compile tout le pas avec jax.jit et appelle update(grads, state) sans "
-    "params. Gardez tout ce qui change (le compteur de pas aussi) dans l'état, sous forme de "
-    "tableaux : un compteur ou un attribut Python est figé au traçage. L'état doit être un "
-    "pytree (tuple, NamedTuple, dict, list) de tableaux, et params doit valoir None par défaut.",
+    "The grader compiles the whole step with jax.jit and calls update(grads, state) without params. Keep everything that changes (the step count too) in the state, as arrays: a Python counter or attribute is frozen at tracing time. The state must be a pytree (tuple, NamedTuple, dict, list) of arrays, and params must default to None.",
+    "Le correcteur compile tout le pas avec jax.jit et appelle update(grads, state) sans params. Gardez tout ce qui change (le compteur de pas aussi) dans l'état, sous forme de tableaux : un compteur ou un attribut Python est figé au traçage. L'état doit être un pytree (tuple, NamedTuple, dict, list) de tableaux, et params doit valoir None par défaut.",
+)
+INIT_HINT = Text(
+    "init(params) builds zeros shaped like the params (and a zero step count); it never copies the params' values.",
+    "init(params) construit des zéros de la forme des paramètres (et un compteur à zéro) ; il ne recopie jamais les valeurs des paramètres.",
 )
 
 
@@ -258,135 +305,44 @@ def jit_hint(formula: Text) -> Text:
     return hints(values=both, tracer=JIT_HINT, exception=JIT_HINT)
 
 
-def init_cases(hparams, tree):
-    def cases(rng):
-        make, desc = TREES[tree]
-        params = make(rng)
-        other = _map(
-            lambda p: (3.0 * p + rng.normal(size=p.shape) + 5.0).astype(np.float32), params
-        )
-        grads = gradients(rng, params, 20)
-        return [
-            Case(
-                (hparams, params, other, grads),
-                label=label(
-                    f"init on two params {desc} of the same shapes, other values, then 20 "
-                    "identical gradients",
-                    f"init sur deux jeux de paramètres {desc} de mêmes formes, autres valeurs, "
-                    "puis 20 gradients identiques",
-                ),
-            )
-        ]
-
-    return cases
-
-
-INIT_HINT = Text(
-    "init(params) builds zeros shaped like the params (and a zero step count); it never "
-    "copies the params' values.",
-    "init(params) construit des zéros de la forme des paramètres (et un compteur à zéro) ; il "
-    "ne recopie jamais les valeurs des paramètres.",
-)
-
 # -- public checks ---------------------------------------------------------------------------
 
-
-def sgd_sequences(rng):
-    return [
-        sequence_case(rng, "dict", 50, [0.1]),
-        sequence_case(rng, "list", 50, {"learning_rate": 0.03}),
-    ]
-
-
-def momentum_sequences(rng):
-    return [
-        sequence_case(rng, "dict", 80, [0.05], what_en="default beta", what_fr="beta par défaut"),
-        sequence_case(rng, "list", 80, {"learning_rate": 0.1, "beta": 0.5}),
-    ]
-
-
-def rmsprop_sequences(rng):
-    return [
-        sequence_case(
-            rng,
-            "dict",
-            80,
-            [0.01],
-            what_en="default decay and eps",
-            what_fr="decay et eps par défaut",
-        ),
-        sequence_case(rng, "list", 80, {"learning_rate": 0.003, "decay": 0.5, "eps": 1e-6}),
-    ]
-
-
-def rmsprop_tiny(rng):
-    return [
-        sequence_case(
-            rng,
-            "dict",
-            40,
-            {"learning_rate": 0.01},
-            scale=1e-9,
-            what_en="gradients of about 1e-9, eps = 1e-8",
-            what_fr="gradients de l'ordre de 1e-9, eps = 1e-8",
-        )
-    ]
-
-
-def adam_sequences(rng):
-    return [
-        sequence_case(
-            rng,
-            "dict",
-            100,
-            [0.001],
-            what_en="default b1, b2, eps",
-            what_fr="b1, b2, eps par défaut",
-        ),
-        sequence_case(
-            rng, "nested", 100, {"learning_rate": 0.01, "b1": 0.8, "b2": 0.99, "eps": 1e-6}
-        ),
-    ]
-
-
-def adam_quadratic(rng):
-    return [quadratic_case(rng, "dict", 100, {"learning_rate": 0.05})]
-
-
-def adam_jit(rng):
-    return [sequence_case(rng, "nested", 60, {"learning_rate": 0.01})]
-
+WHAT = {
+    "beta": ("default beta", "beta par défaut"),
+    "rmsprop": ("default decay and eps", "decay et eps par défaut"),
+    "adam": ("default b1, b2, eps", "b1, b2, eps par défaut"),
+    "tiny": ("gradients of about 1e-9, eps = 1e-8", "gradients de l'ordre de 1e-9, eps = 1e-8"),
+}
+sgd_sequences = cases_of(sequence_case, ("dict", 50, [0.1]), ("list", 50, {"learning_rate": 0.03}))
+momentum_sequences = cases_of(
+    sequence_case,
+    ("dict", 80, [0.05], 1.0, *WHAT["beta"]),
+    ("list", 80, {"learning_rate": 0.1, "beta": 0.5}),
+)
+rmsprop_sequences = cases_of(
+    sequence_case,
+    ("dict", 80, [0.01], 1.0, *WHAT["rmsprop"]),
+    ("list", 80, {"learning_rate": 0.003, "decay": 0.5, "eps": 1e-6}),
+)
+rmsprop_tiny = cases_of(sequence_case, ("dict", 40, {"learning_rate": 0.01}, 1e-9, *WHAT["tiny"]))
+adam_sequences = cases_of(
+    sequence_case,
+    ("dict", 100, [0.001], 1.0, *WHAT["adam"]),
+    ("nested", 100, {"learning_rate": 0.01, "b1": 0.8, "b2": 0.99, "eps": 1e-6}),
+)
+adam_quadratic = cases_of(quadratic_case, ("dict", 100, {"learning_rate": 0.05}))
+adam_jit = cases_of(sequence_case, ("nested", 60, {"learning_rate": 0.01}))
 
 # Writing the update rule is the exercise: optax's ready-made optimizers and the
 # transformations they are built from (and jaxnn's own optimizers) would skip it.
 # optax.GradientTransformation, optax.EmptyState and optax.apply_updates stay allowed.
+OPTAX_READY_MADE = """
+    sgd momentum adam adamw adamax nadam radam rmsprop adagrad adadelta lion lamb lars noisy_sgd
+    trace ema scale scale_by_adam scale_by_rms scale_by_stddev scale_by_learning_rate chain
+    inject_hyperparams transforms contrib _src
+"""
 READY_MADE = (
-    "optax.sgd",
-    "optax.momentum",
-    "optax.adam",
-    "optax.adamw",
-    "optax.adamax",
-    "optax.nadam",
-    "optax.radam",
-    "optax.rmsprop",
-    "optax.adagrad",
-    "optax.adadelta",
-    "optax.lion",
-    "optax.lamb",
-    "optax.lars",
-    "optax.noisy_sgd",
-    "optax.trace",
-    "optax.ema",
-    "optax.scale",
-    "optax.scale_by_adam",
-    "optax.scale_by_rms",
-    "optax.scale_by_stddev",
-    "optax.scale_by_learning_rate",
-    "optax.chain",
-    "optax.inject_hyperparams",
-    "optax.transforms",
-    "optax.contrib",
-    "optax._src",
+    *(f"optax.{name}" for name in OPTAX_READY_MADE.split()),
     "jaxnn.optim",
     "flax.training",
 )
@@ -395,48 +351,26 @@ BY_HAND_WHY = Text(
     "écrivez la règle de mise à jour vous-même ; renvoyez-la dans optax.GradientTransformation(init, update)",
 )
 
-
-def by_hand(function: str):
-    return static(function, "by_hand", forbid=READY_MADE, why=BY_HAND_WHY, points=1)
-
-
 EXERCISE = Exercise(
     id="ex12_optimizers",
     title=Text("Optimizers: momentum, RMSProp, Adam", "Optimiseurs : momentum, RMSProp, Adam"),
     checks=[
-        sequence_check("sgd", "gradient_sequence", sgd_sequences, points=1, tol=TOL, hint=SGD_HINT),
+        sequence_check("sgd", "gradient_sequence", sgd_sequences, hint=SGD_HINT),
         sequence_check(
-            "momentum",
-            "gradient_sequence",
-            momentum_sequences,
-            points=2,
-            tol=TOL,
-            hint=MOMENTUM_HINT,
+            "momentum", "gradient_sequence", momentum_sequences, points=2, hint=MOMENTUM_HINT
         ),
-        sequence_check(
-            "rmsprop", "gradient_sequence", rmsprop_sequences, points=1, tol=TOL, hint=RMSPROP_HINT
-        ),
-        sequence_check(
-            "rmsprop", "tiny_gradients", rmsprop_tiny, points=1, tol=TOL, hint=RMSPROP_EPS_HINT
-        ),
+        sequence_check("rmsprop", "gradient_sequence", rmsprop_sequences, hint=RMSPROP_HINT),
+        sequence_check("rmsprop", "tiny_gradients", rmsprop_tiny, hint=RMSPROP_EPS_HINT),
         sequence_check(
             "adam", "matches_optax", adam_sequences, points=2, tol=ADAM_TOL, hint=ADAM_HINT
         ),
-        quadratic_check(
-            "adam", "quadratic", adam_quadratic, points=1, tol=ADAM_TOL, hint=ADAM_HINT
-        ),
+        quadratic_check("adam", "quadratic", adam_quadratic, tol=ADAM_TOL, hint=ADAM_HINT),
         sequence_check(
-            "adam",
-            "jit_without_params",
-            adam_jit,
-            jit=True,
-            points=1,
-            tol=ADAM_TOL,
-            hint=jit_hint(ADAM_HINT),
+            "adam", "jit_without_params", adam_jit, jit=True, tol=ADAM_TOL, hint=jit_hint(ADAM_HINT)
         ),
-        by_hand("sgd"),
-        by_hand("momentum"),
-        by_hand("rmsprop"),
-        by_hand("adam"),
+        *(
+            static(function, "by_hand", forbid=READY_MADE, why=BY_HAND_WHY)
+            for function in ("sgd", "momentum", "rmsprop", "adam")
+        ),
     ],
 )
