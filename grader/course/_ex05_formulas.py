@@ -1,10 +1,9 @@
 """ex05_counting's formulas and judges (judge side).
 
-Each function of the exercise has its truth (``dense_count``, ``conv_size``, ``same_pad``,
-``conv_count``, ``cnn_shape``), its known mistakes as :class:`~grader.judging.Mistake` s (a
-wrong formula and the message that names what is missing) and a generic advice for answers no
-mistake explains. :func:`counting_check` declares a check judged with them, for the public
-checks (grader/course/ex05_counting.py) and the hidden ones alike.
+Each function of the exercise has its judge in :data:`JUDGES`, built from its trusted formula,
+a generic advice, and its known mistakes (a wrong formula and the message that names what is
+missing). :func:`counting_check` declares a check judged with them, for the public checks
+(grader/course/ex05_counting.py) and the hidden ones alike.
 """
 
 from __future__ import annotations
@@ -20,10 +19,67 @@ from grader.i18n import Text
 from grader.judging import Mistake, as_number, describe, formula_judge, reveal, show
 from grader.spec import fail, prop
 
+# -- the judges ---------------------------------------------------------------------------------
 
-def _mistakes(*rows) -> list[Mistake]:
-    """``Mistake`` s from rows of (formula, English message, French message)."""
-    return [Mistake(formula, Text(en, fr)) for formula, en, fr in rows]
+WHOLE = Text(
+    "A count is a whole number, and {got} is not: the division must round down (use // or math.floor).",
+    "Un nombre de paramètres ou une taille est un nombre entier, et {got} n'en est pas un : la division doit arrondir vers le bas (utilisez // ou math.floor).",
+)
+
+
+def _read_count(out: Any) -> float | Text:
+    """The answer as a float, or what is wrong with it."""
+    got = as_number(out)
+    if got is None:
+        return Text(
+            f"expected one whole number (an int), got {describe(out, dtype=True)}.",
+            f"attendu un nombre entier (un int), obtenu {describe(out, 'fr', dtype=True)}.",
+        )
+    if not math.isfinite(got):
+        return Text(
+            f"got {got}, which is not a whole number.",
+            f"obtenu {got}, qui n'est pas un nombre entier.",
+        )
+    return got
+
+
+def _read_shape(out: Any) -> list[float] | Text:
+    """The answer as 3 floats (a tuple, a list or a 1-d array of numbers), or what is wrong."""
+    value = list(out.ravel()) if isinstance(out, np.ndarray) and out.ndim == 1 else out
+    nums = [as_number(v) for v in value] if isinstance(value, (list, tuple)) else []
+    if len(nums) != 3 or None in nums:
+        return Text(
+            f"expected a tuple (H, W, C) of 3 ints, got {describe(out, dtype=True)}.",
+            f"attendu un tuple (H, W, C) de 3 entiers, obtenu {describe(out, 'fr', dtype=True)}.",
+        )
+    return nums
+
+
+def whole_judge(truth, generic: Text, *mistakes: tuple, read=_read_count):
+    """A judge for a function returning a whole number (or, with ``read=_read_shape``, a shape
+    of 3) that the trusted ``truth`` gives: it names the student's answer, the expected one
+    (revealed: public checks only), and the declared mistake that explains the answers (each
+    a row (formula, English message, French message); ``generic`` when none does)."""
+
+    def report(words: tuple[str, str], got, exp, advice: Text):
+        (en, fr) = words
+        text = f"({', '.join(show(g) for g in got)})" if isinstance(got, list) else show(got)
+        return fail(
+            f"On {en}: got {text}{reveal(f', expected {exp}')}. {advice.en}",
+            f"Sur {fr} : obtenu {text}{reveal(f', attendu {exp}')}. {advice.fr}",
+        )
+
+    def explain(got) -> Text | None:
+        nums = got if isinstance(got, list) else [got]
+        if all(float(g).is_integer() for g in nums):
+            return None
+        return WHOLE.format(got=", ".join(show(g) for g in nums))
+
+    mistakes = [Mistake(formula, Text(en, fr)) for formula, en, fr in mistakes]
+    return formula_judge(truth, mistakes, generic, read=read, report=report, explain=explain)
+
+
+JUDGES = {}  # function name -> its judge
 
 
 # -- count_dense_params -------------------------------------------------------------------------
@@ -33,11 +89,12 @@ def _pairs(sizes) -> list[tuple[int, int]]:
     return list(itertools.pairwise(int(s) for s in np.asarray(sizes).ravel()))
 
 
-def dense_count(sizes) -> int:
-    return sum(a * b + b for a, b in _pairs(sizes))
-
-
-DENSE_VARIANTS = _mistakes(
+JUDGES["count_dense_params"] = whole_judge(
+    lambda sizes: sum(a * b + b for a, b in _pairs(sizes)),
+    Text(
+        "Between consecutive layers of n_in and n_out neurons there are n_in·n_out weights and n_out biases; add them over all pairs of layers.",
+        "Entre deux couches consécutives de n_in et n_out neurones il y a n_in·n_out poids et n_out biais ; additionnez sur toutes les paires de couches.",
+    ),
     (
         lambda s: sum(a * b for a, b in _pairs(s)),
         "You counted the weights but forgot the biases: one per neuron of every layer after the input (seed 000: « chaque neurone a un b »).",
@@ -70,20 +127,14 @@ DENSE_VARIANTS = _mistakes(
     ),
 )
 
-DENSE_GENERIC = Text(
-    "Between consecutive layers of n_in and n_out neurons there are n_in·n_out weights and n_out biases; add them over all pairs of layers.",
-    "Entre deux couches consécutives de n_in et n_out neurones il y a n_in·n_out poids et n_out biais ; additionnez sur toutes les paires de couches.",
-)
-
 
 # -- conv_output_size ---------------------------------------------------------------------------
-
-
-def conv_size(h, k, p=0, s=1) -> int:
-    return (h - k + 2 * p) // s + 1
-
-
-CONV_SIZE_VARIANTS = _mistakes(
+JUDGES["conv_output_size"] = whole_judge(
+    lambda h, k, p=0, s=1: (h - k + 2 * p) // s + 1,
+    Text(
+        "Seed 002's formula: ⌊(H − K + 2P)/S⌋ + 1.",
+        "La formule du seed 002 : ⌊(H − K + 2P)/S⌋ + 1.",
+    ),
     (
         lambda h, k, p, s: (h - k + p) // s + 1,
         "The padding P is added on both sides of the input: the formula has 2P, not P.",
@@ -126,20 +177,14 @@ CONV_SIZE_VARIANTS = _mistakes(
     ),
 )
 
-CONV_SIZE_GENERIC = Text(
-    "Seed 002's formula: ⌊(H − K + 2P)/S⌋ + 1.",
-    "La formule du seed 002 : ⌊(H − K + 2P)/S⌋ + 1.",
-)
-
 
 # -- same_padding -------------------------------------------------------------------------------
-
-
-def same_pad(k) -> int:
-    return (k - 1) // 2
-
-
-SAME_VARIANTS = _mistakes(
+JUDGES["same_padding"] = whole_judge(
+    lambda k: (k - 1) // 2,
+    Text(
+        "Seed 002: P = (K − 1)/2; check that conv_output_size(h, k, P, 1) == h.",
+        "Seed 002 : P = (K − 1)/2 ; vérifiez que conv_output_size(h, k, P, 1) == h.",
+    ),
     (
         lambda k: k - 1,
         "K − 1 zeros in total are needed, split between the two sides: P = (K − 1)/2 on each side.",
@@ -162,20 +207,14 @@ SAME_VARIANTS = _mistakes(
     ),
 )
 
-SAME_GENERIC = Text(
-    "Seed 002: P = (K − 1)/2; check that conv_output_size(h, k, P, 1) == h.",
-    "Seed 002 : P = (K − 1)/2 ; vérifiez que conv_output_size(h, k, P, 1) == h.",
-)
-
 
 # -- count_conv_params --------------------------------------------------------------------------
-
-
-def conv_count(kh, kw, c_in, c_out) -> int:
-    return kh * kw * c_in * c_out + c_out
-
-
-CONV_COUNT_VARIANTS = _mistakes(
+JUDGES["count_conv_params"] = whole_judge(
+    lambda kh, kw, c_in, c_out: kh * kw * c_in * c_out + c_out,
+    Text(
+        "c_out filters of kh·kw·c_in weights each, plus one bias per filter: kh·kw·c_in·c_out + c_out.",
+        "c_out filtres de kh·kw·c_in poids chacun, plus un biais par filtre : kh·kw·c_in·c_out + c_out.",
+    ),
     (
         lambda kh, kw, ci, co: kh * kw * ci * co,
         "You forgot the biases: one per filter, i.e. c_out of them.",
@@ -211,11 +250,6 @@ CONV_COUNT_VARIANTS = _mistakes(
         "One bias per filter, not one per weight.",
         "Un biais par filtre, pas un par poids.",
     ),
-)
-
-CONV_COUNT_GENERIC = Text(
-    "c_out filters of kh·kw·c_in weights each, plus one bias per filter: kh·kw·c_in·c_out + c_out.",
-    "c_out filtres de kh·kw·c_in poids chacun, plus un biais par filtre : kh·kw·c_in·c_out + c_out.",
 )
 
 
@@ -256,143 +290,74 @@ def simulate(input_shape, layers, **wrong) -> tuple:
     return (c, h, w) if wrong.get("channels_first") else (h, w, c)
 
 
-def cnn_shape(input_shape, layers) -> tuple:
-    """The right output shape (the truth of ``cnn_output_shape``)."""
-    return simulate(input_shape, layers)
-
-
-SHAPE_VARIANTS = [
-    Mistake(functools.partial(simulate, **{flag: True}), Text(en, fr))
-    for flag, en, fr in [
-        (
-            "p_once",
-            "A convolution's padding P is added on both sides: use 2P in ⌊(H − K + 2P)/S⌋ + 1.",
-            "Le padding P d'une convolution est ajouté des deux côtés : utilisez 2P dans ⌊(H − K + 2P)/S⌋ + 1.",
-        ),
-        (
-            "no_plus_one",
-            "The + 1 of ⌊(H − K + 2P)/S⌋ + 1 is missing.",
-            "Il manque le + 1 de ⌊(H − K + 2P)/S⌋ + 1.",
-        ),
-        (
-            "true_div",
-            "Sizes are whole numbers: the division rounds down, use //.",
-            "Les tailles sont entières : la division arrondit vers le bas, utilisez //.",
-        ),
-        (
-            "ceil",
-            "The division rounds down, not up (a window that does not fit is dropped).",
-            "La division arrondit vers le bas, pas vers le haut (une fenêtre qui ne tient pas est abandonnée).",
-        ),
-        (
-            "keep_channels",
-            "A convolution's output has c_out channels (one per filter): update C.",
-            "La sortie d'une convolution a c_out canaux (un par filtre) : mettez C à jour.",
-        ),
-        (
-            "skip_pool",
-            "The pooling layers shrink H and W too: ⌊(H − K)/S⌋ + 1 with no padding.",
-            "Les couches de pooling réduisent aussi H et W : ⌊(H − K)/S⌋ + 1 sans padding.",
-        ),
-        (
-            "pool_stride_is_k",
-            "A pooling layer ('pool', k, s) moves by its own stride s, which is not always k.",
-            "Une couche de pooling ('pool', k, s) avance de son propre pas s, qui n'est pas toujours k.",
-        ),
-        (
-            "pool_divides",
-            "Pooling follows the same formula as a convolution without padding: ⌊(H − K)/S⌋ + 1, not H // S.",
-            "Le pooling suit la même formule qu'une convolution sans padding : ⌊(H − K)/S⌋ + 1, pas H // S.",
-        ),
-        (
-            "conv_no_stride",
-            "A convolution's stride s divides (H − K + 2P) too.",
-            "Le pas s d'une convolution divise aussi (H − K + 2P).",
-        ),
-        (
-            "only_h",
-            "Update both H and W at every layer (the kernels are square, the image may not be).",
-            "Mettez à jour H et W à chaque couche (les noyaux sont carrés, l'image pas forcément).",
-        ),
-        (
-            "channels_first",
-            "Return (H, W, C), channels last, in that order.",
-            "Renvoyez (H, W, C), les canaux en dernier, dans cet ordre.",
-        ),
-    ]
-]
-
-SHAPE_GENERIC = Text(
-    "Apply the layers in order: a conv sets H, W to ⌊(H − K + 2P)/S⌋ + 1 and C to c_out; a pool sets H, W to ⌊(H − K)/S⌋ + 1 and keeps C.",
-    "Appliquez les couches dans l'ordre : une conv donne H, W = ⌊(H − K + 2P)/S⌋ + 1 et C = c_out ; un pool donne H, W = ⌊(H − K)/S⌋ + 1 et garde C.",
+JUDGES["cnn_output_shape"] = whole_judge(
+    lambda input_shape, layers: simulate(input_shape, layers),
+    Text(
+        "Apply the layers in order: a conv sets H, W to ⌊(H − K + 2P)/S⌋ + 1 and C to c_out; a pool sets H, W to ⌊(H − K)/S⌋ + 1 and keeps C.",
+        "Appliquez les couches dans l'ordre : une conv donne H, W = ⌊(H − K + 2P)/S⌋ + 1 et C = c_out ; un pool donne H, W = ⌊(H − K)/S⌋ + 1 et garde C.",
+    ),
+    *(
+        (functools.partial(simulate, **{flag: True}), en, fr)
+        for flag, en, fr in [
+            (
+                "p_once",
+                "A convolution's padding P is added on both sides: use 2P in ⌊(H − K + 2P)/S⌋ + 1.",
+                "Le padding P d'une convolution est ajouté des deux côtés : utilisez 2P dans ⌊(H − K + 2P)/S⌋ + 1.",
+            ),
+            (
+                "no_plus_one",
+                "The + 1 of ⌊(H − K + 2P)/S⌋ + 1 is missing.",
+                "Il manque le + 1 de ⌊(H − K + 2P)/S⌋ + 1.",
+            ),
+            (
+                "true_div",
+                "Sizes are whole numbers: the division rounds down, use //.",
+                "Les tailles sont entières : la division arrondit vers le bas, utilisez //.",
+            ),
+            (
+                "ceil",
+                "The division rounds down, not up (a window that does not fit is dropped).",
+                "La division arrondit vers le bas, pas vers le haut (une fenêtre qui ne tient pas est abandonnée).",
+            ),
+            (
+                "keep_channels",
+                "A convolution's output has c_out channels (one per filter): update C.",
+                "La sortie d'une convolution a c_out canaux (un par filtre) : mettez C à jour.",
+            ),
+            (
+                "skip_pool",
+                "The pooling layers shrink H and W too: ⌊(H − K)/S⌋ + 1 with no padding.",
+                "Les couches de pooling réduisent aussi H et W : ⌊(H − K)/S⌋ + 1 sans padding.",
+            ),
+            (
+                "pool_stride_is_k",
+                "A pooling layer ('pool', k, s) moves by its own stride s, which is not always k.",
+                "Une couche de pooling ('pool', k, s) avance de son propre pas s, qui n'est pas toujours k.",
+            ),
+            (
+                "pool_divides",
+                "Pooling follows the same formula as a convolution without padding: ⌊(H − K)/S⌋ + 1, not H // S.",
+                "Le pooling suit la même formule qu'une convolution sans padding : ⌊(H − K)/S⌋ + 1, pas H // S.",
+            ),
+            (
+                "conv_no_stride",
+                "A convolution's stride s divides (H − K + 2P) too.",
+                "Le pas s d'une convolution divise aussi (H − K + 2P).",
+            ),
+            (
+                "only_h",
+                "Update both H and W at every layer (the kernels are square, the image may not be).",
+                "Mettez à jour H et W à chaque couche (les noyaux sont carrés, l'image pas forcément).",
+            ),
+            (
+                "channels_first",
+                "Return (H, W, C), channels last, in that order.",
+                "Renvoyez (H, W, C), les canaux en dernier, dans cet ordre.",
+            ),
+        ]
+    ),
+    read=_read_shape,
 )
-
-
-# -- the judges ---------------------------------------------------------------------------------
-
-WHOLE = Text(
-    "A count is a whole number, and {got} is not: the division must round down (use // or math.floor).",
-    "Un nombre de paramètres ou une taille est un nombre entier, et {got} n'en est pas un : la division doit arrondir vers le bas (utilisez // ou math.floor).",
-)
-
-
-def _read_count(out: Any) -> float | Text:
-    """The answer as a float, or what is wrong with it."""
-    got = as_number(out)
-    if got is None:
-        return Text(
-            f"expected one whole number (an int), got {describe(out, dtype=True)}.",
-            f"attendu un nombre entier (un int), obtenu {describe(out, 'fr', dtype=True)}.",
-        )
-    if not math.isfinite(got):
-        return Text(
-            f"got {got}, which is not a whole number.",
-            f"obtenu {got}, qui n'est pas un nombre entier.",
-        )
-    return got
-
-
-def _read_shape(out: Any) -> list[float] | Text:
-    """The answer as 3 floats (a tuple, a list or a 1-d array of numbers), or what is wrong."""
-    value = list(out.ravel()) if isinstance(out, np.ndarray) and out.ndim == 1 else out
-    nums = [as_number(v) for v in value] if isinstance(value, (list, tuple)) else []
-    if len(nums) != 3 or None in nums:
-        return Text(
-            f"expected a tuple (H, W, C) of 3 ints, got {describe(out, dtype=True)}.",
-            f"attendu un tuple (H, W, C) de 3 entiers, obtenu {describe(out, 'fr', dtype=True)}.",
-        )
-    return nums
-
-
-def whole_judge(truth, mistakes: list[Mistake], generic: Text, read=_read_count):
-    """A judge for a function returning a whole number (or, with ``read=_read_shape``, a shape
-    of 3): it names the student's answer, the expected one (revealed: public checks only), and
-    the declared mistake that explains the answers."""
-
-    def report(words: tuple[str, str], got, exp, advice: Text):
-        (en, fr) = words
-        text = f"({', '.join(show(g) for g in got)})" if isinstance(got, list) else show(got)
-        return fail(
-            f"On {en}: got {text}{reveal(f', expected {exp}')}. {advice.en}",
-            f"Sur {fr} : obtenu {text}{reveal(f', attendu {exp}')}. {advice.fr}",
-        )
-
-    def explain(got) -> Text | None:
-        nums = got if isinstance(got, list) else [got]
-        if all(float(g).is_integer() for g in nums):
-            return None
-        return WHOLE.format(got=", ".join(show(g) for g in nums))
-
-    return formula_judge(truth, mistakes, generic, read=read, report=report, explain=explain)
-
-
-JUDGES = {
-    "count_dense_params": whole_judge(dense_count, DENSE_VARIANTS, DENSE_GENERIC),
-    "conv_output_size": whole_judge(conv_size, CONV_SIZE_VARIANTS, CONV_SIZE_GENERIC),
-    "same_padding": whole_judge(same_pad, SAME_VARIANTS, SAME_GENERIC),
-    "count_conv_params": whole_judge(conv_count, CONV_COUNT_VARIANTS, CONV_COUNT_GENERIC),
-    "cnn_output_shape": whole_judge(cnn_shape, SHAPE_VARIANTS, SHAPE_GENERIC, _read_shape),
-}
 
 
 def counting_check(function: str, name: str, cases, points: float = 1.0):
