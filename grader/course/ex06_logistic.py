@@ -22,7 +22,7 @@ import numpy as np
 
 from grader.compare import Tolerance
 from grader.course._ex06_grads import grads_judge, read_wb
-from grader.course.common import case, forbidden, plain, separable_blobs
+from grader.course.common import as_jax, case, forbidden, plain, separable_blobs
 from grader.i18n import Text
 from grader.judging import case_words, per_case
 from grader.spec import Case, Exercise, Verdict, compare, fail, ok, prop, static
@@ -46,10 +46,8 @@ FORBIDDEN = forbidden(
     "solutions",
 )
 WHY = Text(
-    "logistic_grads must compute seed 002's gradient by hand, without automatic differentiation "
-    "or a library's loss",
-    "logistic_grads doit calculer à la main le gradient du seed 002, sans différentiation "
-    "automatique ni fonction de perte d'une bibliothèque",
+    "logistic_grads must compute seed 002's gradient by hand, without automatic differentiation or a library's loss",
+    "logistic_grads doit calculer à la main le gradient du seed 002, sans différentiation automatique ni fonction de perte d'une bibliothèque",
 )
 
 
@@ -70,22 +68,33 @@ def overlapping_blobs(rng, m: int, n: int = 2):
     return X, y
 
 
-def _float32_case(rng, en: str, fr: str, m: int, n: int, *, with_y: bool = True) -> Case:
-    """``m`` examples of ``n`` features in float32, with float32 params (and labels)."""
-    params = {"w": rng.normal(size=n).astype(np.float32), "b": np.float32(rng.normal())}
-    X = rng.normal(size=(m, n)).astype(np.float32)
-    return case(en, fr, params, X, *([labels(rng, m)] if with_y else []))
+def neuron(rng, m: int, n: int, dtype=np.float64, b=None, scale: float = 1.0, labelled=True):
+    """Random inputs for one neuron: params {w, b} (b drawn unless given), X of m examples of n
+    features, and labels (unless not ``labelled``); in float64, in float32 (the labels stay
+    float64), or, with ``dtype="jax"``, as float32 jax arrays."""
+    w = scale * rng.normal(size=n)
+    b = rng.normal() if b is None else b
+    data = [rng.normal(size=(m, n)), *([labels(rng, m)] if labelled else [])]
+    if dtype == "jax":
+        return (
+            {"w": as_jax(w, "float32"), "b": as_jax(b, "float32")},
+            *(as_jax(v, "float32") for v in data),
+        )
+    if dtype == np.float32:
+        return (
+            {"w": w.astype(np.float32), "b": np.float32(b)},
+            data[0].astype(np.float32),
+            *data[1:],
+        )
+    return ({"w": w, "b": b}, *data)
 
 
 def predict_cases(rng):
     return [
-        _float32_case(
-            rng,
+        case(
             "10 examples with 3 features",
             "10 exemples à 3 caractéristiques",
-            10,
-            3,
-            with_y=False,
+            *neuron(rng, 10, 3, np.float32, labelled=False),
         ),
         case(
             "one feature, float64",
@@ -98,16 +107,12 @@ def predict_cases(rng):
 
 def loss_cases(rng):
     return [
-        _float32_case(
-            rng, "12 examples, 3 features, λ = 0", "12 exemples, 3 caractéristiques, λ = 0", 12, 3
-        ),
         case(
-            "7 examples, float64",
-            "7 exemples, float64",
-            {"w": rng.normal(size=2), "b": 0.3},
-            rng.normal(size=(7, 2)),
-            labels(rng, 7),
+            "12 examples, 3 features, λ = 0",
+            "12 exemples, 3 caractéristiques, λ = 0",
+            *neuron(rng, 12, 3, np.float32),
         ),
+        case("7 examples, float64", "7 exemples, float64", *neuron(rng, 7, 2, b=0.3)),
     ]
 
 
@@ -116,17 +121,13 @@ def loss_l2_cases(rng):
         case(
             "λ = 0.5, a large bias b = 2.5",
             "λ = 0.5, un grand biais b = 2,5",
-            {"w": rng.normal(size=3).astype(np.float32), "b": np.float32(2.5)},
-            rng.normal(size=(8, 3)).astype(np.float32),
-            labels(rng, 8),
+            *neuron(rng, 8, 3, np.float32, b=2.5),
             0.5,
         ),
         case(
             "λ = 3 passed by name, m = 20",
             "λ = 3 passé par son nom, m = 20",
-            {"w": rng.normal(size=4), "b": -1.5},
-            rng.normal(size=(20, 4)),
-            labels(rng, 20),
+            *neuron(rng, 20, 4, b=-1.5),
             lam=3.0,
         ),
     ]
@@ -156,15 +157,15 @@ def loss_saturated_cases(rng):
 
 def grads_cases(rng):
     return [
-        _float32_case(
-            rng, "12 examples, 3 features, λ = 0", "12 exemples, 3 caractéristiques, λ = 0", 12, 3
+        case(
+            "12 examples, 3 features, λ = 0",
+            "12 exemples, 3 caractéristiques, λ = 0",
+            *neuron(rng, 12, 3, np.float32),
         ),
         case(
             "9 examples, 5 features, float64",
             "9 exemples, 5 caractéristiques, float64",
-            {"w": rng.normal(size=5), "b": 0.7},
-            rng.normal(size=(9, 5)),
-            labels(rng, 9),
+            *neuron(rng, 9, 5, b=0.7),
         ),
     ]
 
@@ -174,17 +175,13 @@ def grads_formula_cases(rng):
         case(
             "λ = 0.7, bias b = 1.5, 12 examples",
             "λ = 0,7, biais b = 1,5, 12 exemples",
-            {"w": rng.normal(size=3), "b": 1.5},
-            rng.normal(size=(12, 3)),
-            labels(rng, 12),
+            *neuron(rng, 12, 3, b=1.5),
             0.7,
         ),
         case(
             "λ = 2, bias b = −2, float32",
             "λ = 2, biais b = −2, float32",
-            {"w": rng.normal(size=2).astype(np.float32), "b": np.float32(-2.0)},
-            rng.normal(size=(6, 2)).astype(np.float32),
-            labels(rng, 6),
+            *neuron(rng, 6, 2, np.float32, b=-2.0),
             lam=2.0,
         ),
     ]

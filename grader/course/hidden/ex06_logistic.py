@@ -10,14 +10,11 @@ from grader.course.ex06_logistic import (
     FIT,
     grads_judge,
     labels,
+    neuron,
     overlapping_blobs,
     separation_judge,
 )
 from grader.spec import compare, prop
-
-
-def _jax_params(rng, n: int, b: float) -> dict:
-    return {"w": as_jax(rng.normal(size=n), "float32"), "b": as_jax(b, "float32")}
 
 
 def predict_hidden(rng):
@@ -27,8 +24,7 @@ def predict_hidden(rng):
         case(
             "jax float32 params and inputs",
             "paramètres et entrées jax float32",
-            _jax_params(rng, 4, 0.25),
-            as_jax(rng.normal(size=(7, 4)), "float32"),
+            *neuron(rng, 7, 4, "jax", b=0.25, labelled=False),
         ),
         case(
             "logits up to |z| = 1200, float64",
@@ -48,9 +44,7 @@ def loss_hidden(rng):
         case(
             "jax float32 inputs, λ = 1.5",
             "entrées jax float32, λ = 1,5",
-            _jax_params(rng, 3, -1.0),
-            as_jax(rng.normal(size=(9, 3)), "float32"),
-            as_jax(labels(rng, 9), "float32"),
+            *neuron(rng, 9, 3, "jax", b=-1.0),
             1.5,
         ),
         case(
@@ -77,17 +71,13 @@ def grads_hidden(rng):
         case(
             "jax float32 inputs, λ = 0.3",
             "entrées jax float32, λ = 0,3",
-            _jax_params(rng, 3, 0.5),
-            as_jax(rng.normal(size=(11, 3)), "float32"),
-            as_jax(labels(rng, 11), "float32"),
+            *neuron(rng, 11, 3, "jax", b=0.5),
             0.3,
         ),
         case(
             "float64, λ = 5, bias −3",
             "float64, λ = 5, biais −3",
-            {"w": rng.normal(size=6), "b": -3.0},
-            rng.normal(size=(15, 6)),
-            labels(rng, 15),
+            *neuron(rng, 15, 6, b=-3.0),
             lam=5.0,
         ),
         case(
@@ -106,17 +96,13 @@ def grads_formula_hidden(rng):
         case(
             "λ = 1.2, 10 examples, 4 features",
             "λ = 1,2, 10 exemples, 4 caractéristiques",
-            {"w": 2.0 * rng.normal(size=4), "b": 0.9},
-            rng.normal(size=(10, 4)),
-            labels(rng, 10),
+            *neuron(rng, 10, 4, b=0.9, scale=2.0),
             1.2,
         ),
         case(
             "λ = 0.1, 25 examples, float32",
             "λ = 0,1, 25 exemples, float32",
-            {"w": rng.normal(size=2).astype(np.float32), "b": np.float32(1.0)},
-            rng.normal(size=(25, 2)).astype(np.float32),
-            labels(rng, 25),
+            *neuron(rng, 25, 2, np.float32, b=1.0),
             lam=0.1,
         ),
     ]
