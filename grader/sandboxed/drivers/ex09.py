@@ -9,12 +9,7 @@ from grader.sandboxed.drivers import driver
 
 @driver("ex09_params_only")
 def params_only(fn, *args, **kwargs) -> Any:
-    """Call ``train_sgd`` and keep only the trained params (the losses are judged elsewhere).
-
-    Anything that is not a ``(params, losses)`` pair is returned as is, so that the comparison
-    reports what came back.
-    """
+    """``train_sgd``'s trained params only (the losses are judged elsewhere); anything but a
+    ``(params, losses)`` pair is returned as is, so that the comparison reports what came back."""
     out = fn(*args, **kwargs)
-    if isinstance(out, (tuple, list)) and len(out) == 2:
-        return out[0]
-    return out
+    return out[0] if isinstance(out, (tuple, list)) and len(out) == 2 else out
