@@ -191,14 +191,18 @@ def rings(rng, n, edges=(0.6,)):
 
 
 def selections(*rows):
-    """Selection cases from ``(data, candidates, answer, n_train, n_val, en, fr)`` rows; the
-    candidate that must be chosen is the case's secret."""
+    """Selection cases from ``(data, candidates, answer, n_train, n_val, en, fr)`` rows, ``en``
+    and ``fr`` saying what the problem is; the candidate that must be chosen is the secret."""
 
     def cases(rng):
         out = []
         for data, candidates, answer, n_train, n_val, en, fr in rows:
             train, val = data(rng, n_train), data(rng, n_val)
-            c = case(en, fr, key(int(rng.integers(2**31))), *train, *val, list(candidates))
+            c = case(
+                f"{en} ({n_train} training points), candidates {candidates}",
+                f"{fr} ({n_train} points d'entraînement), candidats {candidates}",
+                *(key(int(rng.integers(2**31))), *train, *val, list(candidates)),
+            )
             out.append(replace(c, secret=answer))
         return out
 
@@ -206,24 +210,8 @@ def selections(*rows):
 
 
 selection_cases = selections(
-    (
-        rings,
-        [1, 32],
-        32,
-        200,
-        200,
-        "a disc inside a ring (200 training points), candidates [1, 32]",
-        "un disque dans un anneau (200 points d'entraînement), candidats [1, 32]",
-    ),
-    (
-        rings,
-        [32, 1],
-        32,
-        200,
-        200,
-        "the same problem, candidates [32, 1]",
-        "le même problème, candidats [32, 1]",
-    ),
+    (rings, [1, 32], 32, 200, 200, "a disc inside a ring", "un disque dans un anneau"),
+    (rings, [32, 1], 32, 200, 200, "the same problem", "le même problème"),
 )
 
 

@@ -181,35 +181,16 @@ def noise(rng, n):
 
 
 selection_hidden_cases = selections(
-    (
-        xor,
-        [1, 24],
-        24,
-        200,
-        300,
-        "XOR quadrants, candidates [1, 24]",
-        "les quadrants du XOR, candidats [1, 24]",
-    ),
-    (
-        three_rings,
-        [2, 1, 40],
-        40,
-        300,
-        300,
-        "three classes in rings, candidates [2, 1, 40]",
-        "trois classes en anneaux, candidats [2, 1, 40]",
-    ),
+    (xor, [1, 24], 24, 200, 300, "XOR quadrants", "les quadrants du XOR"),
+    (three_rings, [2, 1, 40], 40, 300, 300, "three classes in rings", "trois classes en anneaux"),
 )
 overfitting_cases = selections(
-    (
-        noise,
-        [256, 1],
-        1,
-        20,
-        300,
-        "20 training points with random labels, candidates [256, 1]",
-        "20 points d'entraînement aux étiquettes aléatoires, candidats [256, 1]",
-    ),
+    (noise, [256, 1], 1, 20, 300, "random labels", "étiquettes aléatoires")
+)
+
+PATIENCE_ZERO_HINT = Text(
+    "Check the count only after an epoch that did not improve: with patience 0 training stops at the first such epoch (Keras's rule), as with patience 1.",
+    "Ne testez le compte qu'après une époque sans amélioration : avec patience 0 l'entraînement s'arrête à la première telle époque (la règle de Keras), comme avec patience 1.",
 )
 
 CHECKS = [
@@ -225,10 +206,8 @@ CHECKS = [
         # Tracer advice: for the errors that tracers raise, not for a wrong mask or scale.
         hint=hint_for(
             Text(
-                "Under jax.jit x and key are tracers: no np.asarray(x), no Python if on array "
-                "values; jax.random.bernoulli and jnp.where work.",
-                "Sous jax.jit x et key sont des traceurs : pas de np.asarray(x), pas de if Python "
-                "sur des valeurs de tableaux ; jax.random.bernoulli et jnp.where marchent.",
+                "Under jax.jit x and key are tracers: no np.asarray(x), no Python if on array values; jax.random.bernoulli and jnp.where work.",
+                "Sous jax.jit x et key sont des traceurs : pas de np.asarray(x), pas de if Python sur des valeurs de tableaux ; jax.random.bernoulli et jnp.where marchent.",
             ),
             "tracer",
             "ambiguous",
@@ -238,15 +217,7 @@ CHECKS = [
     compare("standardize_apply", "small_std_and_jax", apply_hidden_cases),
     prop("train_val_test_split", "images_jax_and_empty", split_hidden_cases, judge_split),
     compare("early_stopping", "edges", early_hidden_cases),
-    compare(
-        "early_stopping",
-        "patience_zero",
-        patience_zero_cases,
-        hint=Text(
-            "Check the count only after an epoch that did not improve: with patience 0 training stops at the first such epoch (Keras's rule), as with patience 1.",
-            "Ne testez le compte qu'après une époque sans amélioration : avec patience 0 l'entraînement s'arrête à la première telle époque (la règle de Keras), comme avec patience 1.",
-        ),
-    ),
+    compare("early_stopping", "patience_zero", patience_zero_cases, hint=PATIENCE_ZERO_HINT),
     prop(
         "select_hidden_size", "other_problems", selection_hidden_cases, judge_selection, timeout=180
     ),
