@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from grader.compare import describe
+from grader.i18n import Text
 from grader.judging import per_case
 from grader.spec import Verdict, fail, ok
 
@@ -24,6 +25,17 @@ def as_float_array(value):
     except (ValueError, TypeError):
         return None
     return arr.astype(np.float64) if arr.dtype.kind in "biuf" else None
+
+
+# The endings of the wrong-shape messages when w is transposed or b a column.
+TRANSPOSED = Text(
+    " (transposed? here w is (n_in, n_out), like seed 001's poids[l] of shape (tailles[l], tailles[l+1]), so that a batch goes through x @ w + b).",
+    " (transposée ? ici w est (n_in, n_out), comme poids[l] du Reseau de la graine 001, de forme (tailles[l], tailles[l+1]), pour qu'un lot passe par x @ w + b).",
+)
+COLUMN = Text(
+    ": a flat vector added to every row, not seed 001's column (n_out, 1).",
+    " : un vecteur plat ajouté à chaque ligne, pas la colonne (n_out, 1) de la graine 001.",
+)
 
 
 def check_structure(out, sizes) -> tuple[list | None, Verdict | None]:
@@ -54,36 +66,16 @@ def check_structure(out, sizes) -> tuple[list | None, Verdict | None]:
                 f"couche {i} : w et b doivent être des tableaux numériques.",
             )
         if w.shape != (n_in, n_out):
-            transposed = w.shape == (n_out, n_in)
+            why = TRANSPOSED if w.shape == (n_out, n_in) else Text(".", ".")
             return None, fail(
-                f"layer {i}: w has shape {w.shape}, expected (n_in, n_out) = {(n_in, n_out)}"
-                + (
-                    " (transposed? here w is (n_in, n_out), like seed 001's poids[l] of shape (tailles[l], tailles[l+1]), so that a batch goes through x @ w + b)."
-                    if transposed
-                    else "."
-                ),
-                f"couche {i} : w a la forme {w.shape}, attendu (n_in, n_out) = {(n_in, n_out)}"
-                + (
-                    " (transposée ? ici w est (n_in, n_out), comme poids[l] du Reseau de la graine 001, de forme (tailles[l], tailles[l+1]), pour qu'un lot passe par x @ w + b)."
-                    if transposed
-                    else "."
-                ),
+                f"layer {i}: w has shape {w.shape}, expected (n_in, n_out) = {(n_in, n_out)}{why.en}",
+                f"couche {i} : w a la forme {w.shape}, attendu (n_in, n_out) = {(n_in, n_out)}{why.fr}",
             )
         if b.shape != (n_out,):
-            column = b.shape in ((n_out, 1), (1, n_out))
+            why = COLUMN if b.shape in ((n_out, 1), (1, n_out)) else Text(".", ".")
             return None, fail(
-                f"layer {i}: b has shape {b.shape}, expected ({n_out},)"
-                + (
-                    ": a flat vector added to every row, not seed 001's column (n_out, 1)."
-                    if column
-                    else "."
-                ),
-                f"couche {i} : b a la forme {b.shape}, attendu ({n_out},)"
-                + (
-                    " : un vecteur plat ajouté à chaque ligne, pas la colonne (n_out, 1) de la graine 001."
-                    if column
-                    else "."
-                ),
+                f"layer {i}: b has shape {b.shape}, expected ({n_out},){why.en}",
+                f"couche {i} : b a la forme {b.shape}, attendu ({n_out},){why.fr}",
             )
         if not (np.isfinite(w).all() and np.isfinite(b).all()):
             return None, fail(
