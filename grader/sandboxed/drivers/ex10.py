@@ -14,37 +14,31 @@ import numpy as np
 from grader.sandboxed.drivers import driver, ref
 
 
-def _leaves(params) -> list[np.ndarray]:
-    import jax
-
-    return [np.asarray(leaf, dtype=np.float64) for leaf in jax.tree_util.tree_leaves(params)]
+def _f64(x) -> np.ndarray:
+    return np.asarray(x, dtype=np.float64)
 
 
 def cubic(a, b, c):
     """``f(v) = Σ_k a_k v_k³ + c_k v_k + ½ (Σ_k b_k v_k)²`` over the concatenated leaves ``v``."""
-    a, b, c = (np.asarray(t, np.float64) for t in (a, b, c))
+    import jax
+
+    a, b, c = map(_f64, (a, b, c))
 
     def f(params):
-        v = np.concatenate([leaf.ravel() for leaf in _leaves(params)])
+        v = np.concatenate([_f64(leaf).ravel() for leaf in jax.tree_util.tree_leaves(params)])
         return float(np.sum(a * v**3 + c * v) + 0.5 * np.dot(b, v) ** 2)
 
     return f
 
 
-def _sigmoid(z):
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
-
-
 def mlp_cost(X, Y):
     """The quadratic cost ``1/(2n) Σ ‖y − a‖²`` of a sigmoid MLP (a list of {"w", "b"})."""
-    X, Y = np.asarray(X, np.float64), np.asarray(Y, np.float64)
+    X, Y = _f64(X), _f64(Y)
 
     def f(params):
         a = X
         for layer in params:
-            a = _sigmoid(
-                a @ np.asarray(layer["w"], np.float64) + np.asarray(layer["b"], np.float64)
-            )
+            a = 0.5 * (1.0 + np.tanh(0.5 * (a @ _f64(layer["w"]) + _f64(layer["b"]))))
         return float(0.5 * np.sum((Y - a) ** 2) / len(X))
 
     return f
@@ -55,30 +49,24 @@ def logistic_cost(X, y):
 
     ``params = {"linear": {"w", "b"}, "scale": ()}``: the logits are ``scale · (X w + b)``.
     """
-    X, y = np.asarray(X, np.float64), np.asarray(y, np.float64)
+    X, y = _f64(X), _f64(y)
 
     def f(params):
-        w = np.asarray(params["linear"]["w"], np.float64)
-        b = np.asarray(params["linear"]["b"], np.float64)
-        s = np.asarray(params["scale"], np.float64)
-        z = s * (X @ w + b)
+        s = _f64(params["scale"])
+        z = s * (X @ _f64(params["linear"]["w"]) + _f64(params["linear"]["b"]))
         return float(np.mean(np.logaddexp(0.0, z) - y * z) + 0.5 * s**2)
 
     return f
 
 
-FUNCTIONS = {"cubic": cubic, "mlp_cost": mlp_cost, "logistic_cost": logistic_cost}
-
-
 @ref("ex10_f")
 def make_f(name: str, *args) -> Any:
-    """``Ref("ex10_f", (name, *data))``: the scalar function ``FUNCTIONS[name](*data)``."""
-    return FUNCTIONS[name](*args)
+    """``Ref("ex10_f", (name, *data))``: the scalar function ``name(*data)`` of this module."""
+    return {"cubic": cubic, "mlp_cost": mlp_cost, "logistic_cost": logistic_cost}[name](*args)
 
 
 @driver("ex10_keeps_params")
 def keeps_params(fn, f, params, *args, **kwargs) -> Any:
     """Call ``fn(f, params, …)`` and return its result with ``params`` as they are afterwards,
     so that a function that perturbs ``params`` in place and forgets to restore them shows."""
-    out = fn(f, params, *args, **kwargs)
-    return {"result": out, "params_afterwards": params}
+    return {"result": fn(f, params, *args, **kwargs), "params_afterwards": params}
