@@ -84,13 +84,8 @@ def judge_uses_perceptron(cases, outputs):
         return fail("the check's driver got no answer.", "le pilote du test n'a pas eu de réponse.")
     if sum(calls) == 0:
         return fail(
-            "half_adder never called your perceptron on any of the four bit pairs: build it "
-            "from NAND gates that are perceptrons (perceptron(x, w, b) with nand_parameters()), "
-            "as in seed 001; logic operators such as ^, & or == are not perceptrons.",
-            "half_adder n'a jamais appelé votre perceptron sur aucun des quatre couples de bits : "
-            "construisez-le avec des portes NAND qui sont des perceptrons (perceptron(x, w, b) "
-            "avec nand_parameters()), comme dans le document de cours 001 ; les opérateurs logiques comme "
-            "^, & ou == ne sont pas des perceptrons.",
+            "half_adder never called your perceptron on any of the four bit pairs: build it from NAND gates that are perceptrons (perceptron(x, w, b) with nand_parameters()), as in seed 001; logic operators such as ^, & or == are not perceptrons.",
+            "half_adder n'a jamais appelé votre perceptron sur aucun des quatre couples de bits : construisez-le avec des portes NAND qui sont des perceptrons (perceptron(x, w, b) avec nand_parameters()), comme dans le document de cours 001 ; les opérateurs logiques comme ^, & ou == ne sont pas des perceptrons.",
         )
     return ok()
 

@@ -181,20 +181,16 @@ def log_softmax_jit_cases(rng):
 
 SIGMOID_HINT = hint_for(
     Text(
-        "σ(z) = 1/(1 + e^{-z}) elementwise on arrays of any shape: choose between two forms with "
-        "np.where / jnp.where, not with a Python `if` on the array.",
-        "σ(z) = 1/(1 + e^{-z}) élément par élément sur des tableaux de toute forme : choisissez "
-        "entre deux formes avec np.where / jnp.where, pas avec un `if` Python sur le tableau.",
+        "σ(z) = 1/(1 + e^{-z}) elementwise on arrays of any shape: choose between two forms with np.where / jnp.where, not with a Python `if` on the array.",
+        "σ(z) = 1/(1 + e^{-z}) élément par élément sur des tableaux de toute forme : choisissez entre deux formes avec np.where / jnp.where, pas avec un `if` Python sur le tableau.",
     ),
     "answer",
     "ambiguous",  # the Python `if` on an array it speaks of
 )
 OVERFLOW_SIGMOID = hint_for(
     Text(
-        "exp(z) or exp(-z) overflows to inf for |z| = 1e4 and inf/inf is NaN. Only evaluate "
-        "e = exp(-|z|): σ(z) = 1/(1 + e) where z >= 0, e/(1 + e) where z < 0.",
-        "exp(z) ou exp(-z) déborde vers inf pour |z| = 1e4 et inf/inf vaut NaN. N'évaluez que "
-        "e = exp(-|z|) : σ(z) = 1/(1 + e) si z >= 0, e/(1 + e) si z < 0.",
+        "exp(z) or exp(-z) overflows to inf for |z| = 1e4 and inf/inf is NaN. Only evaluate e = exp(-|z|): σ(z) = 1/(1 + e) where z >= 0, e/(1 + e) where z < 0.",
+        "exp(z) ou exp(-z) déborde vers inf pour |z| = 1e4 et inf/inf vaut NaN. N'évaluez que e = exp(-|z|) : σ(z) = 1/(1 + e) si z >= 0, e/(1 + e) si z < 0.",
     ),
     "nonfinite",
 )
@@ -216,10 +212,8 @@ TANH_HINT = Text(
 )
 OVERFLOW_TANH = hint_for(
     Text(
-        "(e^z − e^-z)/(e^z + e^-z) is inf/inf = NaN for |z| = 1e4. Use np.tanh / jnp.tanh, or "
-        "sign(z)·(1 − e^{-2|z|})/(1 + e^{-2|z|}).",
-        "(e^z − e^-z)/(e^z + e^-z) vaut inf/inf = NaN pour |z| = 1e4. Utilisez np.tanh / jnp.tanh, "
-        "ou sign(z)·(1 − e^{-2|z|})/(1 + e^{-2|z|}).",
+        "(e^z − e^-z)/(e^z + e^-z) is inf/inf = NaN for |z| = 1e4. Use np.tanh / jnp.tanh, or sign(z)·(1 − e^{-2|z|})/(1 + e^{-2|z|}).",
+        "(e^z − e^-z)/(e^z + e^-z) vaut inf/inf = NaN pour |z| = 1e4. Utilisez np.tanh / jnp.tanh, ou sign(z)·(1 − e^{-2|z|})/(1 + e^{-2|z|}).",
     ),
     "nonfinite",
 )
@@ -229,32 +223,22 @@ LEAKY_HINT = Text(
 )
 JIT_HINT = hint_for(
     Text(
-        "Under jax.jit the input is a tracer: numpy functions (np.exp, np.where…) and Python "
-        "`if` on values cannot handle it. Write the function with jax.numpy (jnp), which also "
-        "accepts numpy inputs.",
-        "Sous jax.jit l'entrée est un traceur : les fonctions numpy (np.exp, np.where…) et les "
-        "`if` Python sur des valeurs ne le supportent pas. Écrivez la fonction avec jax.numpy "
-        "(jnp), qui accepte aussi les entrées numpy.",
+        "Under jax.jit the input is a tracer: numpy functions (np.exp, np.where…) and Python `if` on values cannot handle it. Write the function with jax.numpy (jnp), which also accepts numpy inputs.",
+        "Sous jax.jit l'entrée est un traceur : les fonctions numpy (np.exp, np.where…) et les `if` Python sur des valeurs ne le supportent pas. Écrivez la fonction avec jax.numpy (jnp), qui accepte aussi les entrées numpy.",
     ),
     "tracer",
 )
 AXIS_HINT = Text(
-    "Normalise along `axis` only: max and sum with axis=axis and keepdims=True (so that they "
-    "broadcast back), not over the whole array and not always along the last axis.",
-    "Normalisez le long de `axis` seulement : max et somme avec axis=axis et keepdims=True "
-    "(pour qu'ils se diffusent), ni sur tout le tableau ni toujours sur le dernier axe.",
+    "Normalise along `axis` only: max and sum with axis=axis and keepdims=True (so that they broadcast back), not over the whole array and not always along the last axis.",
+    "Normalisez le long de `axis` seulement : max et somme avec axis=axis et keepdims=True (pour qu'ils se diffusent), ni sur tout le tableau ni toujours sur le dernier axe.",
 )
 MAX_TRICK = Text(
-    "e^{1e4} is inf: subtract m = max(z, axis=axis, keepdims=True) from z before exp "
-    "(softmax(z) = softmax(z − m)); the max must be taken along the same axis, row by row.",
-    "e^{1e4} vaut inf : soustrayez m = max(z, axis=axis, keepdims=True) à z avant exp "
-    "(softmax(z) = softmax(z − m)) ; le max se prend le long du même axe, ligne par ligne.",
+    "e^{1e4} is inf: subtract m = max(z, axis=axis, keepdims=True) from z before exp (softmax(z) = softmax(z − m)); the max must be taken along the same axis, row by row.",
+    "e^{1e4} vaut inf : soustrayez m = max(z, axis=axis, keepdims=True) à z avant exp (softmax(z) = softmax(z − m)) ; le max se prend le long du même axe, ligne par ligne.",
 )
 LOG_SOFTMAX_HINT = Text(
-    "log(softmax(z)) is log(0) = -inf where a probability underflows. Compute "
-    "(z − m) − log(sum(exp(z − m), axis, keepdims=True)) with m the max along axis.",
-    "log(softmax(z)) vaut log(0) = -inf quand une probabilité est arrondie à 0. Calculez "
-    "(z − m) − log(sum(exp(z − m), axis, keepdims=True)) avec m le max le long de axis.",
+    "log(softmax(z)) is log(0) = -inf where a probability underflows. Compute (z − m) − log(sum(exp(z − m), axis, keepdims=True)) with m the max along axis.",
+    "log(softmax(z)) vaut log(0) = -inf quand une probabilité est arrondie à 0. Calculez (z − m) − log(sum(exp(z − m), axis, keepdims=True)) avec m le max le long de axis.",
 )
 # A missing keepdims shows as wrong values, a wrong shape, or a broadcasting error.
 AXIS_HINTS = hint_for(AXIS_HINT, "answer", "broadcast")

@@ -53,7 +53,7 @@ def descent_cases(rng):
     a, b, A = rng.uniform(0.5, 2.0, size=3), rng.normal(size=3), spd(rng, 2)
     bowl, x1 = quadratic_grad(a, b), rng.normal(size=3)
     linear, x2 = linear_grad(A, rng.normal(size=2)), rng.normal(size=2)
-    flat, x3 = quadratic_grad(np.ones((2, 2)), np.zeros((2, 2))), rng.normal(size=(2, 2))
+    ones, x3 = quadratic_grad(np.ones((2, 2)), np.zeros((2, 2))), rng.normal(size=(2, 2))
     return [
         case(
             "a quadratic bowl in 3-D, eta=0.1, 10 steps",
@@ -74,7 +74,7 @@ def descent_cases(rng):
         case(
             "x0 a (2, 2) matrix, a single step",
             "x0 une matrice (2, 2), un seul pas",
-            flat,
+            ones,
             x3,
             0.5,
             1,
@@ -161,43 +161,25 @@ NUMGRAD_FORBID = (*AUTODIFF, *STUB)
 BY_HAND_FORBID = (*AUTODIFF, "numerical_gradient", *STUB)
 
 BY_HAND = Text(
-    "derive the gradient by hand: no automatic differentiation (jax.grad, jax.vjp, jax.jacfwd…), "
-    "no numerical differentiation (numerical_gradient, jaxnn.gradcheck…); and a function that "
-    "still raises NotImplementedError is not implemented yet",
-    "dérivez le gradient à la main : pas de différentiation automatique (jax.grad, jax.vjp, "
-    "jax.jacfwd…), pas de différentiation numérique (numerical_gradient, jaxnn.gradcheck…) ; et "
-    "une fonction qui lève encore NotImplementedError n'est pas encore écrite (not implemented yet)",
+    "derive the gradient by hand: no automatic differentiation (jax.grad, jax.vjp, jax.jacfwd…), no numerical differentiation (numerical_gradient, jaxnn.gradcheck…); and a function that still raises NotImplementedError is not implemented yet",
+    "dérivez le gradient à la main : pas de différentiation automatique (jax.grad, jax.vjp, jax.jacfwd…), pas de différentiation numérique (numerical_gradient, jaxnn.gradcheck…) ; et une fonction qui lève encore NotImplementedError n'est pas encore écrite (not implemented yet)",
 )
 NUMERICAL = Text(
-    "compute the differences yourself: no automatic differentiation (jax.grad, jax.vjp…) and no "
-    "library helper (jaxnn.gradcheck, scipy's approx_fprime…); and a function that still raises "
-    "NotImplementedError is not implemented yet",
-    "calculez les différences vous-même : pas de différentiation automatique (jax.grad, "
-    "jax.vjp…) ni d'outil de bibliothèque (jaxnn.gradcheck, approx_fprime de scipy…) ; et une "
-    "fonction qui lève encore NotImplementedError n'est pas encore écrite (not implemented yet)",
+    "compute the differences yourself: no automatic differentiation (jax.grad, jax.vjp…) and no library helper (jaxnn.gradcheck, scipy's approx_fprime…); and a function that still raises NotImplementedError is not implemented yet",
+    "calculez les différences vous-même : pas de différentiation automatique (jax.grad, jax.vjp…) ni d'outil de bibliothèque (jaxnn.gradcheck, approx_fprime de scipy…) ; et une fonction qui lève encore NotImplementedError n'est pas encore écrite (not implemented yet)",
 )
 SEED_BY_HAND = Text(
-    "iterate with your hand-derived grad_f1, grad_c2, grad_c3 and your gradient_descent: no "
-    "automatic or numerical differentiation; and a function that still raises "
-    "NotImplementedError is not implemented yet",
-    "itérez avec vos grad_f1, grad_c2, grad_c3 dérivés à la main et votre gradient_descent : pas "
-    "de différentiation automatique ni numérique ; et une fonction qui lève encore "
-    "NotImplementedError n'est pas encore écrite (not implemented yet)",
+    "iterate with your hand-derived grad_f1, grad_c2, grad_c3 and your gradient_descent: no automatic or numerical differentiation; and a function that still raises NotImplementedError is not implemented yet",
+    "itérez avec vos grad_f1, grad_c2, grad_c3 dérivés à la main et votre gradient_descent : pas de différentiation automatique ni numérique ; et une fonction qui lève encore NotImplementedError n'est pas encore écrite (not implemented yet)",
 )
 
 DESCENT_HINT = Text(
-    "Return every point, x0 first: steps + 1 rows, row k+1 = row k − eta·grad_fn(row k). Minus, "
-    "not plus: the gradient points uphill.",
-    "Renvoyez tous les points, x0 en premier : steps + 1 lignes, ligne k+1 = ligne k − "
-    "eta·grad_fn(ligne k). Moins, pas plus : le gradient monte.",
+    "Return every point, x0 first: steps + 1 rows, row k+1 = row k − eta·grad_fn(row k). Minus, not plus: the gradient points uphill.",
+    "Renvoyez tous les points, x0 en premier : steps + 1 lignes, ligne k+1 = ligne k − eta·grad_fn(ligne k). Moins, pas plus : le gradient monte.",
 )
 NUMGRAD_HINT = Text(
-    "For every element i (np.ndindex(x.shape)), perturb only x[i], both ways: "
-    "(f(x + eps·e_i) − f(x − eps·e_i)) / (2·eps), in float64, with the eps you are given; "
-    "the result has x's shape.",
-    "Pour chaque élément i (np.ndindex(x.shape)), perturbez seulement x[i], dans les deux sens : "
-    "(f(x + eps·e_i) − f(x − eps·e_i)) / (2·eps), en float64, avec l'eps reçu ; le résultat a "
-    "la forme de x.",
+    "For every element i (np.ndindex(x.shape)), perturb only x[i], both ways: (f(x + eps·e_i) − f(x − eps·e_i)) / (2·eps), in float64, with the eps you are given; the result has x's shape.",
+    "Pour chaque élément i (np.ndindex(x.shape)), perturbez seulement x[i], dans les deux sens : (f(x + eps·e_i) − f(x − eps·e_i)) / (2·eps), en float64, avec l'eps reçu ; le résultat a la forme de x.",
 )
 # Numerical differentiation at eps = 1e-5 needs float64 arithmetic, but the catalogue does not
 # ask to keep float64 here: a float64 computation returned as float32 is judged at float32
@@ -215,15 +197,12 @@ C2_HINT = Text(
     "Attention au signe moins : ∂(−v₁³)/∂v₁ = −3v₁², ∂(v₂²)/∂v₂ = 2v₂. Renvoyez (∂C/∂v₁, ∂C/∂v₂).",
 )
 C3_HINT = Text(
-    "Differentiate v₁²v₂² with respect to each variable, the other held constant: "
-    "(2v₁v₂², 2v₁²v₂).",
+    "Differentiate v₁²v₂² with respect to each variable, the other held constant: (2v₁v₂², 2v₁²v₂).",
     "Dérivez v₁²v₂² par rapport à chaque variable, l'autre fixée : (2v₁v₂², 2v₁²v₂).",
 )
 SEED_HINT = Text(
-    "gradient_descent(grad_f1, x0, 0.1, 3), then grad_c2 and grad_c3 from the point (x0, x0): "
-    "three arrays of 4 points each, x0 first.",
-    "gradient_descent(grad_f1, x0, 0.1, 3), puis grad_c2 et grad_c3 depuis le point (x0, x0) : "
-    "trois tableaux de 4 points chacun, x0 en premier.",
+    "gradient_descent(grad_f1, x0, 0.1, 3), then grad_c2 and grad_c3 from the point (x0, x0): three arrays of 4 points each, x0 first.",
+    "gradient_descent(grad_f1, x0, 0.1, 3), puis grad_c2 et grad_c3 depuis le point (x0, x0) : trois tableaux de 4 points chacun, x0 en premier.",
 )
 
 EXERCISE = Exercise(

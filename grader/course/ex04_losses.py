@@ -40,14 +40,16 @@ def pair(rng, shape, dtype=F64):
     return a.astype(dtype), b.astype(dtype)
 
 
+def pairs(*rows):
+    """A case generator: per row ``(shape, dtype, en, fr)``, the two arrays of :func:`pair`."""
+    return lambda rng: [case(en, fr, *pair(rng, shape, dtype)) for shape, dtype, en, fr in rows]
+
+
 def dense(rng, n_in: int, n_out: int) -> dict:
     return {
         "w": rng.normal(size=(n_in, n_out)).astype(F32),
         "b": (2.0 + rng.normal(size=n_out)).astype(F32),
     }
-
-
-# -- quadratic cost, MSE, L1 ----------------------------------------------------------------------
 
 
 def quadratic_cases(rng):
@@ -70,27 +72,14 @@ def quadratic_cases(rng):
     ]
 
 
-def mse_cases(rng):
-    return [
-        case("6 examples with 4 outputs", "6 exemples à 4 sorties", *pair(rng, (6, 4), F32)),
-        case(
-            "8 scalar predictions, shape (8,)", "8 prédictions scalaires, forme (8,)", *pair(rng, 8)
-        ),
-    ]
-
-
-def l1_cases(rng):
-    return [
-        case("6 examples with 4 outputs", "6 exemples à 4 sorties", *pair(rng, (6, 4), F32)),
-        case(
-            "3 examples with 7 outputs, float64",
-            "3 exemples à 7 sorties, float64",
-            *pair(rng, (3, 7)),
-        ),
-    ]
-
-
-# -- binary cross-entropy ------------------------------------------------------------------------
+mse_cases = pairs(
+    ((6, 4), F32, "6 examples with 4 outputs", "6 exemples à 4 sorties"),
+    (8, F64, "8 scalar predictions, shape (8,)", "8 prédictions scalaires, forme (8,)"),
+)
+l1_cases = pairs(
+    ((6, 4), F32, "6 examples with 4 outputs", "6 exemples à 4 sorties"),
+    ((3, 7), F64, "3 examples with 7 outputs, float64", "3 exemples à 7 sorties, float64"),
+)
 
 
 def probabilities(rng, shape):
@@ -147,9 +136,6 @@ def huge_logits_cases(rng):
     return [case(en, "logits jusqu'à |z| = 1e4, du bon et du mauvais côté", z, y)]
 
 
-# -- categorical and softmax cross-entropy -----------------------------------------------------------
-
-
 def cce_cases(rng):
     p, y = softmax_rows(rng.normal(size=(6, 5))).astype(F32), one_hot(rng.integers(0, 5, size=6), 5)
     p2, y2 = softmax_rows(2.0 * rng.normal(size=(4, 3))), one_hot([0, 2, 1, 2], 3, F64)
@@ -204,9 +190,6 @@ def softmax_ce_huge_cases(rng):
     ]
 
 
-# -- L2 penalty ---------------------------------------------------------------------------------------
-
-
 def l2_mlp_cases(rng):
     mlp, layer = [dense(rng, 4, 3), dense(rng, 3, 2)], dense(rng, 5, 1)
     return [
@@ -246,40 +229,32 @@ def l2_nested_cases(rng):
 
 
 QUADRATIC_HINT = Text(
-    "C = 1/(2n) Σ ‖y − a‖²: sum the squares over the k outputs and the n examples, then divide by "
-    "2n (n = number of rows, not n·k; and keep the 1/2).",
-    "C = 1/(2n) Σ ‖y − a‖² : sommez les carrés sur les k sorties et les n exemples, puis divisez "
-    "par 2n (n = nombre de lignes, pas n·k ; et gardez le 1/2).",
+    "C = 1/(2n) Σ ‖y − a‖²: sum the squares over the k outputs and the n examples, then divide by 2n (n = number of rows, not n·k; and keep the 1/2).",
+    "C = 1/(2n) Σ ‖y − a‖² : sommez les carrés sur les k sorties et les n exemples, puis divisez par 2n (n = nombre de lignes, pas n·k ; et gardez le 1/2).",
 )
 MSE_HINT = Text(
     "The MSE is the mean over all n·k elements, with no 1/2: np.mean((y_pred - y)**2).",
     "La MSE est la moyenne sur les n·k éléments, sans 1/2 : np.mean((y_pred - y)**2).",
 )
 L1_HINT = Text(
-    "Sum |y − ŷ| over the features of each example (the L1 norm), then average over the "
-    "examples: divide by n, not by n·k.",
-    "Sommez |y − ŷ| sur les composantes de chaque exemple (la norme L1), puis faites la moyenne "
-    "sur les exemples : divisez par n, pas par n·k.",
+    "Sum |y − ŷ| over the features of each example (the L1 norm), then average over the examples: divide by n, not by n·k.",
+    "Sommez |y − ŷ| sur les composantes de chaque exemple (la norme L1), puis faites la moyenne sur les exemples : divisez par n, pas par n·k.",
 )
 BCE_HINT = Text(
     "The mean over every element of −[y log p + (1 − y) log(1 − p)]; mind the minus sign.",
     "La moyenne sur tous les éléments de −[y log p + (1 − y) log(1 − p)] ; attention au signe moins.",
 )
 BCE_CLIP_HINT = Text(
-    "Clip first, with the eps you are given: p = np.clip(p, eps, 1 - eps); then log(0) never "
-    "happens and 0·log(0) never gives nan.",
-    "Écrêtez d'abord, avec l'eps reçu : p = np.clip(p, eps, 1 - eps) ; ainsi log(0) n'arrive "
-    "jamais et 0·log(0) ne donne jamais nan.",
+    "Clip first, with the eps you are given: p = np.clip(p, eps, 1 - eps); then log(0) never happens and 0·log(0) never gives nan.",
+    "Écrêtez d'abord, avec l'eps reçu : p = np.clip(p, eps, 1 - eps) ; ainsi log(0) n'arrive jamais et 0·log(0) ne donne jamais nan.",
 )
 LOGITS_HINT = Text(
     "Per element: max(z, 0) − z·y + log(1 + e^{−|z|}); then the mean over all elements.",
     "Par élément : max(z, 0) − z·y + log(1 + e^{−|z|}) ; puis la moyenne sur tous les éléments.",
 )
 HUGE_LOGITS_HINT = Text(
-    "Never compute σ(z) and then its log (log(0) = −inf, exp overflows), and do not clip: a logit "
-    "of 1e4 on the wrong side costs 1e4. Use max(z, 0) − z·y + log1p(exp(−|z|)).",
-    "Ne calculez jamais σ(z) puis son log (log(0) = −inf, exp déborde), et n'écrêtez pas : un "
-    "logit de 1e4 du mauvais côté coûte 1e4. Utilisez max(z, 0) − z·y + log1p(exp(−|z|)).",
+    "Never compute σ(z) and then its log (log(0) = −inf, exp overflows), and do not clip: a logit of 1e4 on the wrong side costs 1e4. Use max(z, 0) − z·y + log1p(exp(−|z|)).",
+    "Ne calculez jamais σ(z) puis son log (log(0) = −inf, exp déborde), et n'écrêtez pas : un logit de 1e4 du mauvais côté coûte 1e4. Utilisez max(z, 0) − z·y + log1p(exp(−|z|)).",
 )
 CCE_HINT = Text(
     "Sum −y·log(p) over the classes, then average over the n examples (divide by n, not n·k).",
@@ -290,31 +265,20 @@ CCE_CLIP_HINT = Text(
     "Écrêtez p dans [eps, 1 − eps] avec l'eps reçu avant le log : 0·log(0) vaut nan.",
 )
 SOFTMAX_CE_HINT = Text(
-    "The labels are class ids, not one-hot rows: the loss of row i is "
-    "−log_softmax(z_i)[labels[i]]; average over the rows.",
-    "Les étiquettes sont des numéros de classe, pas des lignes one-hot : la perte de la ligne i "
-    "est −log_softmax(z_i)[labels[i]] ; moyennez sur les lignes.",
+    "The labels are class ids, not one-hot rows: the loss of row i is −log_softmax(z_i)[labels[i]]; average over the rows.",
+    "Les étiquettes sont des numéros de classe, pas des lignes one-hot : la perte de la ligne i est −log_softmax(z_i)[labels[i]] ; moyennez sur les lignes.",
 )
 SOFTMAX_CE_HUGE_HINT = Text(
-    "log(softmax(z)) is not stable: a probability that underflows to 0 gives −inf. Use "
-    "z − max(z) − log Σ exp(z − max(z)), and take the number of classes from logits.shape[-1], "
-    "not from the labels.",
-    "log(softmax(z)) n'est pas stable : une probabilité qui tombe à 0 donne −inf. Utilisez "
-    "z − max(z) − log Σ exp(z − max(z)), et prenez le nombre de classes dans logits.shape[-1], "
-    "pas dans les étiquettes.",
+    "log(softmax(z)) is not stable: a probability that underflows to 0 gives −inf. Use z − max(z) − log Σ exp(z − max(z)), and take the number of classes from logits.shape[-1], not from the labels.",
+    "log(softmax(z)) n'est pas stable : une probabilité qui tombe à 0 donne −inf. Utilisez z − max(z) − log Σ exp(z − max(z)), et prenez le nombre de classes dans logits.shape[-1], pas dans les étiquettes.",
 )
 L2_HINT = Text(
-    "λ/(2m) Σ w²: only the entries named 'w' (the biases are not penalised), and the factor is "
-    "λ/(2m), not λ/m.",
-    "λ/(2m) Σ w² : seulement les entrées nommées 'w' (les biais ne sont pas pénalisés), et le "
-    "facteur est λ/(2m), pas λ/m.",
+    "λ/(2m) Σ w²: only the entries named 'w' (the biases are not penalised), and the factor is λ/(2m), not λ/m.",
+    "λ/(2m) Σ w² : seulement les entrées nommées 'w' (les biais ne sont pas pénalisés), et le facteur est λ/(2m), pas λ/m.",
 )
 L2_NESTED_HINT = Text(
-    "Walk the whole pytree recursively: call your helper on every value of a dict and every item "
-    "of a list, and add Σ w² only for the key 'w' ('b', 'gamma'… are not weights).",
-    "Parcourez tout le pytree récursivement : appelez votre fonction auxiliaire sur chaque valeur "
-    "d'un dict et chaque élément d'une liste, et n'ajoutez Σ w² que pour la clé 'w' ('b', "
-    "'gamma'… ne sont pas des poids).",
+    "Walk the whole pytree recursively: call your helper on every value of a dict and every item of a list, and add Σ w² only for the key 'w' ('b', 'gamma'… are not weights).",
+    "Parcourez tout le pytree récursivement : appelez votre fonction auxiliaire sur chaque valeur d'un dict et chaque élément d'une liste, et n'ajoutez Σ w² que pour la clé 'w' ('b', 'gamma'… ne sont pas des poids).",
 )
 
 BCE, LOGITS, CCE, SOFTMAX_CE = (

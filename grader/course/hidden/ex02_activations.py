@@ -182,25 +182,20 @@ def log_softmax_harder(rng):
 
 
 LEFT_TAIL_HINT = Text(
-    "For z < 0, σ(z) ≈ e^z is tiny: compute it as e^z/(1 + e^z), never as 1 − σ(−z) or "
-    "1 − (a number close to 1), which rounds it to 0.",
-    "Pour z < 0, σ(z) ≈ e^z est minuscule : calculez-le comme e^z/(1 + e^z), jamais comme "
-    "1 − σ(−z) ou 1 − (un nombre proche de 1), qui l'arrondit à 0.",
+    "For z < 0, σ(z) ≈ e^z is tiny: compute it as e^z/(1 + e^z), never as 1 − σ(−z) or 1 − (a number close to 1), which rounds it to 0.",
+    "Pour z < 0, σ(z) ≈ e^z est minuscule : calculez-le comme e^z/(1 + e^z), jamais comme 1 − σ(−z) ou 1 − (un nombre proche de 1), qui l'arrondit à 0.",
 )
 # Overflow advice only: a doubled σ' has finite, wrong values (no overflow to fix).
 PRIME_OVERFLOW = hint_for(
     Text(
         "e^{-z}/(1 + e^{-z})² is inf/inf = NaN for z = -1e4: use σ(z)·(1 − σ(z)) with a stable σ.",
-        "e^{-z}/(1 + e^{-z})² vaut inf/inf = NaN pour z = -1e4 : utilisez σ(z)·(1 − σ(z)) "
-        "avec une σ stable.",
+        "e^{-z}/(1 + e^{-z})² vaut inf/inf = NaN pour z = -1e4 : utilisez σ(z)·(1 − σ(z)) avec une σ stable.",
     ),
     "nonfinite",
 )
 RELU_COPY_HINT = Text(
-    "Return a new array (np.maximum(z, 0)); do not write into z (z[z < 0] = 0 changes the "
-    "caller's array).",
-    "Renvoyez un nouveau tableau (np.maximum(z, 0)) ; n'écrivez pas dans z (z[z < 0] = 0 "
-    "modifie le tableau de l'appelant).",
+    "Return a new array (np.maximum(z, 0)); do not write into z (z[z < 0] = 0 changes the caller's array).",
+    "Renvoyez un nouveau tableau (np.maximum(z, 0)) ; n'écrivez pas dans z (z[z < 0] = 0 modifie le tableau de l'appelant).",
 )
 RELU_PRIME_HINT = Text(
     "1.0 where z > 0 strictly (even tiny z), 0.0 where z <= 0 (0 and -0.0 included).",

@@ -114,16 +114,13 @@ DESCENT_COPY_HINT = Text(
 )
 F1_HINT = Text(
     "f1'(x) = 4x³ − 3x², elementwise, for numbers, numpy and jax arrays alike.",
-    "f1'(x) = 4x³ − 3x², élément par élément, pour des nombres comme pour des tableaux numpy et "
-    "jax.",
+    "f1'(x) = 4x³ − 3x², élément par élément, pour des nombres comme pour des tableaux numpy et jax.",
 )
 # An int x0 updated in place raises (a float cannot be cast into it): say so then too.
 SEED_HINT = hint_for(
     Text(
-        "Any number may start: negative, a numpy scalar, a Python int (convert it with float(x0)); "
-        "three trajectories of 4 points, x0 or (x0, x0) first, eta = 0.1.",
-        "Tout nombre peut servir de départ : négatif, scalaire numpy, int Python (convertissez avec "
-        "float(x0)) ; trois trajectoires de 4 points, x0 ou (x0, x0) en premier, eta = 0.1.",
+        "Any number may start: negative, a numpy scalar, a Python int (convert it with float(x0)); three trajectories of 4 points, x0 or (x0, x0) first, eta = 0.1.",
+        "Tout nombre peut servir de départ : négatif, scalaire numpy, int Python (convertissez avec float(x0)) ; trois trajectoires de 4 points, x0 ou (x0, x0) en premier, eta = 0.1.",
     ),
     "answer",
     "exception",

@@ -16,16 +16,15 @@ from grader.course.ex04_losses import (
     dense,
     one_hot,
     pair,
+    pairs,
     softmax_rows,
 )
 from grader.spec import compare
 
 
 def quadratic_hidden(rng):
-    a, y = (
-        as_jax(rng.uniform(size=(8, 3)), "float32"),
-        as_jax(one_hot(rng.integers(0, 3, size=8), 3)),
-    )
+    a = as_jax(rng.uniform(size=(8, 3)), "float32")
+    y = as_jax(one_hot(rng.integers(0, 3, size=8), 3))
     return [
         case("jax float32 inputs (8, 3)", "entrées jax float32 (8, 3)", a, y),
         case(
@@ -36,27 +35,20 @@ def quadratic_hidden(rng):
     ]
 
 
-def mse_hidden(rng):
-    return [
-        case("jax vectors of shape (7,)", "vecteurs jax de forme (7,)", *pair(rng, 7, "jax")),
-        case(
-            "3-D arrays (2, 3, 4), float64",
-            "tableaux 3-D (2, 3, 4), float64",
-            *pair(rng, (2, 3, 4)),
-        ),
-    ]
-
-
-def l1_hidden(rng):
-    return [
-        case("jax float32 inputs (5, 4)", "entrées jax float32 (5, 4)", *pair(rng, (5, 4), "jax")),
-        case(
-            "one output per example, (9, 1) float64",
-            "une sortie par exemple, (9, 1) float64",
-            *pair(rng, (9, 1)),
-        ),
-        case("one example with 6 outputs", "un exemple à 6 sorties", *pair(rng, (1, 6))),
-    ]
+mse_hidden = pairs(
+    (7, "jax", "jax vectors of shape (7,)", "vecteurs jax de forme (7,)"),
+    ((2, 3, 4), F64, "3-D arrays (2, 3, 4), float64", "tableaux 3-D (2, 3, 4), float64"),
+)
+l1_hidden = pairs(
+    ((5, 4), "jax", "jax float32 inputs (5, 4)", "entrées jax float32 (5, 4)"),
+    (
+        (9, 1),
+        F64,
+        "one output per example, (9, 1) float64",
+        "une sortie par exemple, (9, 1) float64",
+    ),
+    ((1, 6), F64, "one example with 6 outputs", "un exemple à 6 sorties"),
+)
 
 
 def bce_hidden(rng):
