@@ -13,11 +13,11 @@ from dataclasses import replace
 
 import numpy as np
 
-from grader.compare import Tolerance, input_precision, tolerance
+from grader.compare import Tolerance, input_precision
 from grader.course.common import case
 from grader.hints import hints
 from grader.i18n import Text
-from grader.judging import case_words, per_case
+from grader.judging import case_words, close, per_case
 from grader.spec import Exercise, Spread, Variant, compare, fail, ok, static
 
 # Adam's bias correction 1 − b2^t loses digits in float32 early on (b2 = 0.999); two correct
@@ -214,33 +214,12 @@ def init_cases(hparams, tree):
     return cases
 
 
-def leaves(tree):
-    if isinstance(tree, dict):
-        return [x for k in sorted(tree, key=str) for x in leaves(tree[k])]
-    if isinstance(tree, (list, tuple)):
-        return [x for v in tree for x in leaves(v)]
-    return [np.asarray(tree)]
-
-
-def agree(x, y, inputs) -> bool:
-    """Whether two update sequences agree, by the grader's tolerance policy (NaN with NaN)."""
-    if np.shape(x) != np.shape(y):
-        return False
-    try:
-        judged = tolerance(inputs, x.dtype, y.dtype)
-        a, b = x.astype(np.float64), y.astype(np.float64)
-    except (TypeError, ValueError):
-        return False
-    both_nan = np.isnan(a) & np.isnan(b)
-    return bool(np.all(both_nan | (np.abs(a - b) <= judged.allowed(a))))
-
-
 @per_case
 def judge_init_structure(case, out):
     """Driver ``ex12_init_twice``: both runs (same gradients, params of the same shapes but
     other values) must agree."""
     try:
-        (sa, ua), (sb, ub) = ((out[k]["state"], out[k]["updates"]) for k in "ab")
+        (sa, ua), (sb, ub) = ((out[k]["state"], out[k]["updates"]) for k in ("a", "b"))
     except (TypeError, KeyError):
         return fail(
             "the grader could not read your optimizer's state or updates.",
@@ -255,9 +234,7 @@ def judge_init_structure(case, out):
             f"On {en}: init(params) gave different states for two params of the same shapes but different values. The state must depend on the params' structure and shapes only: zeros like the params (jax.tree.map(jnp.zeros_like, params)), a zero step count; never the params themselves.",
             f"Sur {fr} : init(params) a donné des états différents pour deux jeux de paramètres de mêmes formes mais de valeurs différentes. L'état ne doit dépendre que de la structure et des formes des paramètres : des zéros comme les paramètres (jax.tree.map(jnp.zeros_like, params)), un compteur à zéro ; jamais les paramètres eux-mêmes.",
         )
-    la, lb = leaves(ua), leaves(ub)
-    inputs = input_precision(case.args, case.kwargs)
-    if len(la) != len(lb) or not all(agree(x, y, inputs) for x, y in zip(la, lb, strict=False)):
+    if not close(ua, ub, inputs=input_precision(case.args, case.kwargs)):  # (NaN with NaN)
         return fail(
             f"On {en}: with the same gradients, your updates differ when the params have other values. These optimizers never look at the params: the updates depend only on the gradients (and the state built from zeros).",
             f"Sur {fr} : avec les mêmes gradients, vos mises à jour changent quand les paramètres ont d'autres valeurs. Ces optimiseurs ne regardent jamais les paramètres : les mises à jour ne dépendent que des gradients (et de l'état parti de zéros).",
