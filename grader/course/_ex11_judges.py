@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from grader.judging import call_args, case_words, per_case, reveal
+from grader.judging import as_number, call_args, case_words, per_case, reveal
 from grader.spec import Case, Verdict, fail, ok
 
 
@@ -232,11 +232,7 @@ def check_selection(case: Case, out) -> Verdict:
     loss; which one it is, is revealed by public checks only."""
     candidates, answer = list(case.args[5]), case.secret
     en, fr = case_words(case)
-    try:
-        value = np.asarray(out)
-        got = float(value) if value.shape == () and value.dtype.kind in "iuf" else None
-    except (TypeError, ValueError):
-        got = None
+    got = as_number(out)
     if got is None:
         return fail(
             f"On {en}: select_hidden_size must return one number, the chosen hidden size.",
@@ -246,7 +242,7 @@ def check_selection(case: Case, out) -> Verdict:
         return ok()
     if got not in candidates:
         index_en = index_fr = ""
-        if got == int(got) and 0 <= int(got) < len(candidates):
+        if got.is_integer() and 0 <= got < len(candidates):
             index_en = " It looks like an index: return candidates[i], the value."
             index_fr = " Cela ressemble à un indice : renvoyez candidates[i], la valeur."
         return fail(
