@@ -43,14 +43,11 @@ def scalar_fn(rng, shape) -> Ref:
     return Ref("ex03_scalar_fn", (c, d, w))
 
 
-def spd(rng, n):
-    """A symmetric positive-definite matrix with eigenvalues in [1, 3]."""
-    q, _ = np.linalg.qr(rng.normal(size=(n, n)))
-    return q @ np.diag(rng.uniform(1.0, 3.0, size=n)) @ q.T
-
-
 def descent_cases(rng):
-    a, b, A = rng.uniform(0.5, 2.0, size=3), rng.normal(size=3), spd(rng, 2)
+    a, b = rng.uniform(0.5, 2.0, size=3), rng.normal(size=3)
+    # A: symmetric positive-definite, with eigenvalues in [1, 3].
+    q, _ = np.linalg.qr(rng.normal(size=(2, 2)))
+    A = q @ np.diag(rng.uniform(1.0, 3.0, size=2)) @ q.T
     bowl, x1 = quadratic_grad(a, b), rng.normal(size=3)
     linear, x2 = linear_grad(A, rng.normal(size=2)), rng.normal(size=2)
     ones, x3 = quadratic_grad(np.ones((2, 2)), np.zeros((2, 2))), rng.normal(size=(2, 2))

@@ -84,9 +84,8 @@ l1_cases = pairs(
 
 def probabilities(rng, shape):
     """Probabilities in (0.05, 0.95) and 0/1 targets, float32."""
-    return rng.uniform(0.05, 0.95, size=shape).astype(F32), rng.integers(0, 2, size=shape).astype(
-        F32
-    )
+    p = rng.uniform(0.05, 0.95, size=shape).astype(F32)
+    return p, rng.integers(0, 2, size=shape).astype(F32)
 
 
 def bce_cases(rng):
@@ -100,24 +99,22 @@ def bce_cases(rng):
     ]
 
 
+def edge_cases(en, fr, p, y, eps: str):
+    """The case ``(p, y)``, then the same inputs in float64 with ``eps`` (written as labelled)."""
+    again_en, again_fr = f"the same with eps = {eps}", f"la même chose avec eps = {eps}"
+    return [
+        case(en, fr, p, y),
+        case(again_en, again_fr, p.astype(F64), y.astype(F64), eps=float(eps)),
+    ]
+
+
 def bce_edge_cases(rng):
     p = np.array([0.0, 1.0, 0.0, 1.0, 0.5, 0.3], F32)
     y = np.array([1.0, 0.0, 0.0, 1.0, 1.0, 0.0], F32)
-    return [
-        case(
-            "p exactly 0 and 1, right and wrong (default eps = 1e-7)",
-            "p exactement 0 et 1, juste et faux (eps = 1e-7 par défaut)",
-            p,
-            y,
-        ),
-        case(
-            "the same with eps = 1e-3",
-            "la même chose avec eps = 1e-3",
-            p.astype(F64),
-            y.astype(F64),
-            eps=1e-3,
-        ),
-    ]
+    en = "p exactly 0 and 1, right and wrong (default eps = 1e-7)"
+    return edge_cases(
+        en, "p exactement 0 et 1, juste et faux (eps = 1e-7 par défaut)", p, y, "1e-3"
+    )
 
 
 def logits_cases(rng):
@@ -147,22 +144,9 @@ def cce_cases(rng):
 
 def cce_edge_cases(rng):
     p = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.2, 0.3, 0.5], [0.0, 0.0, 1.0]], F32)
-    y = one_hot([0, 0, 2, 2], 3)
-    return [
-        case(
-            "probabilities exactly 0 and 1, one of them 0 on the true class",
-            "probabilités exactement 0 et 1, dont 0 sur la vraie classe",
-            p,
-            y,
-        ),
-        case(
-            "the same with eps = 1e-2",
-            "la même chose avec eps = 1e-2",
-            p.astype(F64),
-            y.astype(F64),
-            eps=1e-2,
-        ),
-    ]
+    en = "probabilities exactly 0 and 1, one of them 0 on the true class"
+    fr = "probabilités exactement 0 et 1, dont 0 sur la vraie classe"
+    return edge_cases(en, fr, p, one_hot([0, 0, 2, 2], 3), "1e-2")
 
 
 def softmax_ce_cases(rng):

@@ -8,6 +8,8 @@ from grader.compare import Tolerance
 from grader.course.common import as_jax, case
 from grader.course.ex02_activations import (
     AXIS_HINT,
+    F32,
+    F64,
     LOG_SOFTMAX_HINT,
     LOGIT_SPREAD,
     MAX_TRICK,
@@ -17,8 +19,6 @@ from grader.course.ex02_activations import (
 from grader.hints import hint_for, hints
 from grader.i18n import Text
 from grader.spec import compare
-
-F32, F64 = np.float32, np.float64
 
 
 def huge_mixed(rng, shape, scale=1e4):
