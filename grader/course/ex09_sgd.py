@@ -100,11 +100,8 @@ def two_keys_cases(rng, n=60, bs=8):
 
 def sgd_dict_cases(rng):
     p, g = ({"w": f32(rng, 3, 2), "b": f32(rng, 2)} for _ in range(2))
-    return [
-        case(
-            "one dense layer {'w', 'b'}, η = 0.1", "une couche dense {'w', 'b'}, η = 0.1", p, g, 0.1
-        )
-    ]
+    en, fr = "one dense layer {'w', 'b'}, η = 0.1", "une couche dense {'w', 'b'}, η = 0.1"
+    return [case(en, fr, p, g, 0.1)]
 
 
 def sgd_mlp_cases(rng):
@@ -316,8 +313,7 @@ def judge_shuffled_and_keyed(cases, outputs):
                 "called twice with the same key, minibatches gave different batches: draw all randomness from the key (jax.random), never from np.random or random, which keep a hidden global state.",
                 "appelée deux fois avec la même clé, minibatches a donné des lots différents : tirez tout le hasard de la clé (jax.random), jamais de np.random ou random, qui ont un état global caché.",
             )
-        bad = _shuffle_problem(first, c.args[2])
-        if bad is not None:
+        if (bad := _shuffle_problem(first, c.args[2])) is not None:
             return bad
         orders.append(np.concatenate(first))
     if np.array_equal(orders[0], orders[1]):
@@ -326,6 +322,14 @@ def judge_shuffled_and_keyed(cases, outputs):
             "deux clés différentes ont donné le même ordre : la permutation doit être tirée avec la clé reçue.",
         )
     return ok()
+
+
+def numbers(values):
+    """``values`` as a flat float64 array, or None if they are not numbers."""
+    try:
+        return np.asarray(values, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        return None
 
 
 NOT_A_PAIR = fail(
@@ -375,13 +379,10 @@ def judge_training(cases, outputs):
     """train_sgd on the digits: shapes, losses, and accuracy on the held-out digits."""
     (case,), (out,) = cases, outputs
     _, params0, X, Y, epochs, _, _ = case.args
-    bad = trained_params(out, params0)
-    if bad is not None:
+    if (bad := trained_params(out, params0)) is not None:
         return bad
-    params, losses = out
-    try:
-        losses = np.asarray(losses, dtype=np.float64).reshape(-1)
-    except (TypeError, ValueError):
+    params, losses = out[0], numbers(out[1])
+    if losses is None:
         return fail(
             "losses must be a list or 1-D array of numbers, one per epoch.",
             "losses doit être une liste ou un tableau 1-D de nombres, un par époque.",
@@ -428,8 +429,7 @@ def judge_batch_order(cases, outputs):
     truth = two_epoch_params(params0, X, Y, eta)
     repeats = 0
     for out in outputs:
-        bad = trained_params(out, params0)
-        if bad is not None:
+        if (bad := trained_params(out, params0)) is not None:
             return bad
         got = _flat(out[0])
         found = [

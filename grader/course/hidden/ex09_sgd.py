@@ -18,6 +18,7 @@ from grader.course.ex09_sgd import (
     judge_partition,
     judge_shuffled_and_keyed,
     judge_training,
+    numbers,
     one_hot,
     two_keys_cases,
 )
@@ -29,25 +30,18 @@ from grader.spec import budget, compare, fail, key, ok, prop, transform
 
 def edge_size_cases(rng):
     seeds = [int(s) for s in rng.choice(2**31, size=5, replace=False)]
-    keys = [*map(key, seeds[:4]), Ref("legacy_key", (seeds[4],))]
-    rows = (
-        (1, 1, "n = 1, batch_size = 1", "n = 1, batch_size = 1"),
-        (7, 1, "batch_size = 1 (pure SGD)", "batch_size = 1 (SGD pur)"),
-        (
-            7,
-            10,
-            "batch_size larger than n: one batch of 7",
-            "batch_size plus grand que n : un lot de 7",
-        ),
-        (23, 23, "batch_size = n: one full batch", "batch_size = n : un lot complet"),
-        (
-            60,
-            7,
-            "an old-style uint32 key (jax.random.PRNGKey), n = 60, batch_size = 7",
-            "une clé uint32 à l'ancienne (jax.random.PRNGKey), n = 60, batch_size = 7",
-        ),
-    )
-    return [case(en, fr, k, n, bs) for k, (n, bs, en, fr) in zip(keys, rows, strict=True)]
+    large_en = "batch_size larger than n: one batch of 7"
+    large_fr = "batch_size plus grand que n : un lot de 7"
+    full_en, full_fr = "batch_size = n: one full batch", "batch_size = n : un lot complet"
+    legacy_en = "an old-style uint32 key (jax.random.PRNGKey), n = 60, batch_size = 7"
+    legacy_fr = "une clé uint32 à l'ancienne (jax.random.PRNGKey), n = 60, batch_size = 7"
+    return [
+        case("n = 1, batch_size = 1", "n = 1, batch_size = 1", key(seeds[0]), 1, 1),
+        case("batch_size = 1 (pure SGD)", "batch_size = 1 (SGD pur)", key(seeds[1]), 7, 1),
+        case(large_en, large_fr, key(seeds[2]), 7, 10),
+        case(full_en, full_fr, key(seeds[3]), 23, 23),
+        case(legacy_en, legacy_fr, Ref("legacy_key", (seeds[4],)), 60, 7),
+    ]
 
 
 def nested_cases(rng):
@@ -58,12 +52,10 @@ def nested_cases(rng):
 
     params, grads = tree(1.5), tree(-0.5)
     jp, jg = ({"w": as_jax(f32(rng, 5, 3)), "b": as_jax(f32(rng, 3))} for _ in range(2))
-    nested = (
-        "nested dicts, lists, a tuple and a 0-d leaf",
-        "dicts, listes, un tuple et une feuille 0-d imbriqués",
-    )
+    en = "nested dicts, lists, a tuple and a 0-d leaf"
+    fr = "dicts, listes, un tuple et une feuille 0-d imbriqués"
     return [
-        case(*nested, params, grads, 0.05),
+        case(en, fr, params, grads, 0.05),
         case("jax arrays", "tableaux jax", jp, jg, 0.3),
         case("η = 0: nothing moves", "η = 0 : rien ne bouge", params, grads, 0.0),
     ]
@@ -83,12 +75,10 @@ def mini_batch_hidden(rng):
         as_jax(X),
         as_jax(one_hot(rng.integers(0, 3, size=16), 3)),
     )
-    deep = (
-        "three layers [3, 6, 6, 4], a mini-batch of one example, float64, η = 3",
-        "trois couches [3, 6, 6, 4], un mini-batch d'un exemple, float64, η = 3",
-    )
+    en = "three layers [3, 6, 6, 4], a mini-batch of one example, float64, η = 3"
+    fr = "trois couches [3, 6, 6, 4], un mini-batch d'un exemple, float64, η = 3"
     return [
-        case(*deep, params, x, y, 3.0),
+        case(en, fr, params, x, y, 3.0),
         case(
             "jax inputs, 16 examples, η = 0.7", "entrées jax, 16 exemples, η = 0,7", *jax_args, 0.7
         ),
@@ -108,12 +98,8 @@ def judge_zero_epochs(cases, outputs):
     (out,), params0 = outputs, cases[0].args[1]
     if not isinstance(out, (list, tuple)) or len(out) != 2:
         return NOT_A_PAIR
-    params, losses = out
-    try:
-        n_losses = len(np.asarray(losses, dtype=np.float64).reshape(-1))
-    except (TypeError, ValueError):
-        n_losses = -1
-    if n_losses != 0:
+    params, losses = out[0], numbers(out[1])
+    if losses is None or len(losses) != 0:
         return fail(
             "with epochs = 0 there is no epoch, so losses must be empty.",
             "avec epochs = 0 il n'y a aucune époque : losses doit être vide.",
