@@ -94,21 +94,11 @@ def tree_cases(rng):
     params = dense(rng, 3, 2)
     f, _ = cubic(rng, params)
     mlp, mlp_f, _, _ = mlp_problem(rng, (3, 4, 2))
-    rows = (
-        (
-            f,
-            params,
-            "params {'w': (3, 2), 'b': (2,)}, a cubic f, default eps",
-            "params {'w': (3, 2), 'b': (2,)}, une fonction cubique f, eps par défaut",
-        ),
-        (
-            mlp_f,
-            mlp,
-            "an MLP [3, 4, 2] (a list of two dicts), f its quadratic cost on 6 examples",
-            "un MLP [3, 4, 2] (une liste de deux dicts), f son coût quadratique sur 6 exemples",
-        ),
-    )
-    return [case(en, fr, fn, p) for fn, p, en, fr in rows]
+    dict_en = "params {'w': (3, 2), 'b': (2,)}, a cubic f, default eps"
+    dict_fr = "params {'w': (3, 2), 'b': (2,)}, une fonction cubique f, eps par défaut"
+    mlp_en = "an MLP [3, 4, 2] (a list of two dicts), f its quadratic cost on 6 examples"
+    mlp_fr = "un MLP [3, 4, 2] (une liste de deux dicts), f son coût quadratique sur 6 exemples"
+    return [case(dict_en, dict_fr, f, params), case(mlp_en, mlp_fr, mlp_f, mlp)]
 
 
 def large_eps_cases(rng):
@@ -127,14 +117,11 @@ def rel_cases(rng):
     d[2] = 0.0  # zero against non-zero: ratio 1
     en = "(5, 4) arrays up to 5 % apart, two positions where both are 0"
     fr = "tableaux (5, 4) écartés d'au plus 5 %, deux positions où les deux valent 0"
+    one_en = "one element is 0 in b only (its ratio is 1)"
+    one_fr = "un élément vaut 0 dans b seulement (son rapport vaut 1)"
     return [
         case(en, fr, a, b),
-        case(
-            "one element is 0 in b only (its ratio is 1)",
-            "un élément vaut 0 dans b seulement (son rapport vaut 1)",
-            c,
-            d,
-        ),
+        case(one_en, one_fr, c, d),
         case("two scalars 3.0 and 3.3", "deux scalaires 3,0 et 3,3", 3.0, 3.3),
     ]
 
@@ -144,24 +131,19 @@ def verdict_cases(rng):
     off, flipped = copy.deepcopy(exact), copy.deepcopy(exact)
     off["layer"]["w"][1, 0] *= 1 + 3e-4  # one element 3e-4 off: relative error ≈ 1.5e-4
     flipped["out"] = -flipped["out"]
-    rows = (
-        (
-            exact,
-            "the exact gradient, eps = 1e-3, tol = 1e-4 (a correct check finds errors about 1e-7)",
-            "le gradient exact, eps = 1e-3, tol = 1e-4 (une vérification correcte trouve des erreurs d'environ 1e-7)",
-        ),
-        (
-            off,
-            "the exact gradient with one element of one leaf 0.03 % too large, tol = 1e-4",
-            "le gradient exact avec un élément d'une feuille trop grand de 0,03 %, tol = 1e-4",
-        ),
-        (
-            flipped,
-            "one leaf of the gradient with the wrong sign",
-            "une feuille du gradient avec le mauvais signe",
-        ),
+    exact_en = (
+        "the exact gradient, eps = 1e-3, tol = 1e-4 (a correct check finds errors about 1e-7)"
     )
-    return [case(en, fr, f, g, params, 1e-3, 1e-4) for g, en, fr in rows]
+    exact_fr = "le gradient exact, eps = 1e-3, tol = 1e-4 (une vérification correcte trouve des erreurs d'environ 1e-7)"
+    off_en = "the exact gradient with one element of one leaf 0.03 % too large, tol = 1e-4"
+    off_fr = "le gradient exact avec un élément d'une feuille trop grand de 0,03 %, tol = 1e-4"
+    sign_en = "one leaf of the gradient with the wrong sign"
+    sign_fr = "une feuille du gradient avec le mauvais signe"
+    return [
+        case(exact_en, exact_fr, f, exact, params, 1e-3, 1e-4),
+        case(off_en, off_fr, f, off, params, 1e-3, 1e-4),
+        case(sign_en, sign_fr, f, flipped, params, 1e-3, 1e-4),
+    ]
 
 
 @per_case
@@ -223,20 +205,22 @@ EXERCISE = Exercise(
     id="ex10_gradcheck",
     title=Text("Gradient checking", "Vérification du gradient"),
     checks=[
-        *(
-            compare(
-                "numerical_gradient_tree",
-                name,
-                cases,
-                points=points,
-                tol=GRAD_TOL,
-                keep_float64=True,
-                hint=HINTS[name],
-            )
-            for name, cases, points in (
-                ("dict_and_mlp", tree_cases, 2),
-                ("large_eps", large_eps_cases, 1),
-            )
+        compare(
+            "numerical_gradient_tree",
+            "dict_and_mlp",
+            tree_cases,
+            points=2,
+            tol=GRAD_TOL,
+            keep_float64=True,
+            hint=HINTS["dict_and_mlp"],
+        ),
+        compare(
+            "numerical_gradient_tree",
+            "large_eps",
+            large_eps_cases,
+            tol=GRAD_TOL,
+            keep_float64=True,
+            hint=HINTS["large_eps"],
         ),
         compare(
             "relative_error", "elementwise_max", rel_cases, points=2, hint=HINTS["elementwise_max"]

@@ -33,23 +33,18 @@ def nested_cases(rng):
         "blocks": [signed_values(rng, (3,)), signed_values(rng, (2, 2))],
         "pair": (signed_values(rng, (2,)), signed_values(rng, ())),
     }
-    rows = (
-        (
-            Ref("ex10_f", ("logistic_cost", X, y)),
-            logistic,
-            1e-4,
-            "{'linear': {'w': (4,), 'b': 0-d}, 'scale': 0-d}, a logistic loss, eps = 1e-4",
-            "{'linear': {'w': (4,), 'b': 0-d}, 'scale': 0-d}, une perte logistique, eps = 1e-4",
-        ),
-        (
-            cubic(rng, tree)[0],
-            tree,
-            0.05,
-            "a dict of a list and a tuple (one 0-d leaf), a cubic f, eps = 0.05",
-            "un dict d'une liste et d'un tuple (une feuille 0-d), une fonction cubique, eps = 0.05",
-        ),
+    logistic_en = "{'linear': {'w': (4,), 'b': 0-d}, 'scale': 0-d}, a logistic loss, eps = 1e-4"
+    logistic_fr = (
+        "{'linear': {'w': (4,), 'b': 0-d}, 'scale': 0-d}, une perte logistique, eps = 1e-4"
     )
-    return [case(en, fr, f, params, eps) for f, params, eps, en, fr in rows]
+    tree_en = "a dict of a list and a tuple (one 0-d leaf), a cubic f, eps = 0.05"
+    tree_fr = (
+        "un dict d'une liste et d'un tuple (une feuille 0-d), une fonction cubique, eps = 0.05"
+    )
+    return [
+        case(logistic_en, logistic_fr, Ref("ex10_f", ("logistic_cost", X, y)), logistic, 1e-4),
+        case(tree_en, tree_fr, cubic(rng, tree)[0], tree, 0.05),
+    ]
 
 
 def untouched_cases(rng):
@@ -62,16 +57,11 @@ def untouched_cases(rng):
 def tiny_and_jax_cases(rng):
     x, z = rng.normal(size=(3, 4)), rng.normal(size=(2, 3, 2))
     x2 = x * (1 + rng.uniform(0.001, 0.1, size=x.shape))
-    tiny = (
-        "values around 1e-13, below the floor 1e-12 of the denominator",
-        "des valeurs autour de 1e-13, sous le plancher 1e-12 du dénominateur",
-    )
+    tiny = np.array([1e-13, -1e-13, 0.0, 5e-13, 2e-12]), np.array([0.0, 1e-13, 0.0, 7.5e-13, 2e-12])
+    en = "values around 1e-13, below the floor 1e-12 of the denominator"
+    fr = "des valeurs autour de 1e-13, sous le plancher 1e-12 du dénominateur"
     return [
-        case(
-            *tiny,
-            np.array([1e-13, -1e-13, 0.0, 5e-13, 2e-12]),
-            np.array([0.0, 1e-13, 0.0, 7.5e-13, 2e-12]),
-        ),
+        case(en, fr, *tiny),
         case(
             "jax float32 arrays",
             "tableaux jax float32",
@@ -89,34 +79,17 @@ def mlp_cases(rng):
     doubled, summed = copy.deepcopy(exact), copy.deepcopy(exact)
     doubled[1]["w"] = 2 * doubled[1]["w"]  # the classic missing 1/2
     summed[0]["b"] = 6 * summed[0]["b"]  # summed over the 6 examples, not averaged
+    exact_en = "an MLP [4, 5, 3] with its exact gradient, default eps and tol"
+    exact_fr = "un MLP [4, 5, 3] avec son gradient exact, eps et tol par défaut"
+    doubled_en = "the same MLP, one leaf of the gradient twice too large"
+    doubled_fr = "le même MLP, une feuille du gradient deux fois trop grande"
+    summed_en = "the same MLP, one leaf summed over the 6 examples instead of averaged"
+    summed_fr = "le même MLP, une feuille sommée sur les 6 exemples au lieu d'être moyennée"
     return [
+        expect(exact_en, exact_fr, f, exact, params, err=(0.0, 1e-6)),
+        expect(doubled_en, doubled_fr, f, doubled, params, passes=False, err=(0.333, 0.334)),
         expect(
-            "an MLP [4, 5, 3] with its exact gradient, default eps and tol",
-            "un MLP [4, 5, 3] avec son gradient exact, eps et tol par défaut",
-            f,
-            exact,
-            params,
-            err=(0.0, 1e-6),
-        ),
-        expect(
-            "the same MLP, one leaf of the gradient twice too large",
-            "le même MLP, une feuille du gradient deux fois trop grande",
-            f,
-            doubled,
-            params,
-            passes=False,
-            err=(0.333, 0.334),
-        ),
-        expect(
-            "the same MLP, one leaf summed over the 6 examples instead of averaged",
-            "le même MLP, une feuille sommée sur les 6 exemples au lieu d'être moyennée",
-            f,
-            summed,
-            params,
-            1e-5,
-            1e-4,
-            passes=False,
-            err=(0.714, 0.715),
+            summed_en, summed_fr, f, summed, params, 1e-5, 1e-4, passes=False, err=(0.714, 0.715)
         ),
     ]
 
