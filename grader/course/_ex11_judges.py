@@ -160,8 +160,8 @@ def split_parts(case: Case, out) -> Verdict | dict:
             )
         if len(Xs) != want[name]:
             return fail(
-                f"On {en}: the {name} set has {len(Xs)} examples; expected {want[name]} (validation round(val_frac·n), test round(test_frac·n), both fractions of the whole set n = {n}; train the rest).",
-                f"Sur {fr} : l'ensemble {name} a {len(Xs)} exemples ; attendu {want[name]} (validation round(val_frac·n), test round(test_frac·n), fractions de tout l'ensemble n = {n} ; entraînement le reste).",
+                f"On {en}: the {name} set has {len(Xs)} examples{reveal(f'; expected {want[name]}')} (validation round(val_frac·n), test round(test_frac·n), both fractions of the whole set n = {n}; train the rest).",
+                f"Sur {fr} : l'ensemble {name} a {len(Xs)} exemples{reveal(f' ; attendu {want[name]}')} (validation round(val_frac·n), test round(test_frac·n), fractions de tout l'ensemble n = {n} ; entraînement le reste).",
             )
         ids = Xs.reshape(len(Xs), -1)[:, 0] if len(Xs) else np.zeros(0)
         if not (

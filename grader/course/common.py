@@ -24,6 +24,16 @@ def case(en: str, fr: str, *args, **kwargs) -> Case:
     return Case(args, kwargs, label=Text(en, fr))
 
 
+def cases_of(make, *rows):
+    """A case generator from a table: ``make(rng, *row)`` for each row, in order.
+
+    >>> gen = cases_of(lambda rng, n: case(f"{n} zeros", f"{n} zéros", np.zeros(n)), (2,), (5,))
+    >>> [c.label.en for c in gen(np.random.default_rng(0))]
+    ['2 zeros', '5 zeros']
+    """
+    return lambda rng: [make(rng, *row) for row in rows]
+
+
 def as_jax(value, dtype: str | None = None) -> Ref:
     """An input the worker hands to the student as a jax array (not numpy)."""
     return Ref("jnp", (value, dtype))

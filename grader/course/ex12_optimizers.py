@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from grader.compare import Tolerance, input_precision
-from grader.course.common import case
+from grader.course.common import case, cases_of
 from grader.hints import hints
 from grader.i18n import Text
 from grader.judging import case_words, close, per_case
@@ -165,11 +165,6 @@ def quadratic_case(rng, tree, steps, hparams):
         f"({hp}) en minimisant ½·Σ c·(p − cible)² (c de 0,14 à 7,4) sur les paramètres {desc} pendant {steps} pas (résultat : les paramètres après chaque pas, axe 0 = pas)",
         *(hparams, params, curvature, target, steps),
     )
-
-
-def cases_of(make, *rows):
-    """A case generator: ``make(rng, *row)`` for each row, in order."""
-    return lambda rng: [make(rng, *row) for row in rows]
 
 
 def sequence_check(function, name, cases, *, jit=False, tol=TOL, **kwargs):

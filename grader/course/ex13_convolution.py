@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.compare import Tolerance
-from grader.course.common import case, forbidden
+from grader.course.common import case, cases_of, forbidden
 from grader.i18n import Text
 from grader.spec import Exercise, compare, static
 
@@ -60,11 +60,6 @@ def backward_case(rng, n, h, w, c_in, kh, kw, c_out, padding, *what):
     shapes = f"x {x.shape}, w {wt.shape}, delta {delta.shape}, padding {padding}"
     en, fr = f"{shapes} (result: (dw, db, dx))", f"{shapes} (résultat : (dw, db, dx))"
     return case_with(what, en, fr, x, wt, delta, padding)
-
-
-def cases_of(make, *rows):
-    """A case generator: ``make(rng, *row)`` for each row, in order."""
-    return lambda rng: [make(rng, *row) for row in rows]
 
 
 def salt_and_pepper(rng, h, w):

@@ -374,3 +374,21 @@ def test_selection_judge_reveals_the_best_candidate_in_public_checks_only():
             assert detail in public and detail not in hidden, (public, hidden)
         assert "7" not in redact(message.en, hidden=True)
         assert "train each candidate" in redact(message.en, hidden=True)
+
+
+def test_split_judge_reveals_the_expected_sizes_in_public_checks_only():
+    import numpy as np
+
+    from grader.course._ex11_judges import judge_split
+    from grader.course.common import case
+    from grader.judging import redact
+
+    X, y = np.stack([np.arange(10.0), np.ones(10)], axis=1), np.arange(10.0)  # X[i, 0] = i
+    split = case("10 examples", "10 exemples", None, X, y, 0.3, 0.2)  # (key, X, y, …)
+    # Validation has 2 rows instead of round(0.3 · 10) = 3.
+    out = [X[:5], y[:5], X[5:7], y[5:7], X[8:], y[8:]]
+    message = judge_split([split], [out]).message
+    for text, part in ((message.en, "; expected 3"), (message.fr, " ; attendu 3")):
+        public, hidden = redact(text, hidden=False), redact(text, hidden=True)
+        assert part in public and part not in hidden, (public, hidden)
+        assert "round(val_frac·n)" in hidden
