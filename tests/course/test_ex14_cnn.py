@@ -3,8 +3,11 @@ different, correct CNN (and a residual block written without lax.conv) passes.""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+from grader.course._ex14_judges import _check_logits
+from grader.judging import redact
 from grader.testing import (
     failed,
     grade_source,
@@ -271,3 +274,17 @@ def residual_block(params, x):
 def test_correct_alternative_cnn_passes():
     result = grade_source(EX, ALTERNATIVE)
     assert result.score == result.max_score, summary(result)
+
+
+def test_the_expected_logits_shape_is_shown_in_public_checks_only():
+    # A squeezed batch of one: the message names the expected shape (1, 10) only when public.
+    verdict = _check_logits(np.zeros(10), 1, 10, ("a batch of one", "un lot d'un seul"))
+    for text in (verdict.message.en, verdict.message.fr):
+        public, hidden = redact(text, hidden=False), redact(text, hidden=True)
+        assert "(1, 10)" in public and "(10,)" in public, public
+        assert "(1, 10)" not in hidden and "(10,)" in hidden, hidden
+    squeeze = replace_functions(REF, {"cnn_apply": MUTANT_FIXED_SQUEEZE["cnn_apply"][2]})
+    result = grade_source(EX, squeeze, checks=["cnn_apply/other_shapes_batch_of_one"])
+    (check,) = result.checks
+    assert check.status == "failed" and "(1, 5)" not in check.message, summary(result)
+    assert "expected logits of shape (batch, num_classes), got (5,)" in check.message

@@ -1,8 +1,8 @@
 """Drivers for ex14_cnn: the grader's own training loop around the student's CNN.
 
-They run inside the sandbox and are visible to students (no expected values, no held-out
-labels here). The checks are declared on ``cnn_apply`` or ``init_cnn``; the drivers get the
-whole module (``module=True``) and take the other function from it.
+They run in the sandbox and are visible to students (no expected values, no held-out labels
+here). Declared on ``cnn_apply`` or ``init_cnn``, they get the whole module (``module=True``)
+and take the other function from it.
 """
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ from typing import Any
 
 from grader.sandboxed.drivers import driver
 
+NOT_IMPLEMENTED = {"init_not_implemented": True}
+
 
 def _sibling(module, other: str, own: str):
     """The function ``other`` of the graded module (``own`` is graded together with it)."""
     found = getattr(module, other, None)
-    if found is None or not callable(found):
+    if not callable(found):
         raise NameError(
             f"{other}() is missing: {own}() is graded together with {other}(); "
             "define both in the same file."
@@ -23,17 +25,13 @@ def _sibling(module, other: str, own: str):
     return found
 
 
-NOT_IMPLEMENTED = {"init_not_implemented": True}
-
-
-def _init(init_cnn, cnn_apply, key, input_shape, num_classes, x):
-    """``init_cnn(key, (H, W, C), num_classes)`` for a check of ``cnn_apply``.
-
-    While init_cnn still raises NotImplementedError: NotImplementedError too when cnn_apply
-    is not written either (the grader says "cnn_apply() is not implemented yet"), else None
-    (the judge says to write init_cnn first).
+def _init(module, cnn_apply, key, input_shape, num_classes, x):
+    """``init_cnn(key, (H, W, C), num_classes)`` for a check of ``cnn_apply``; while init_cnn
+    raises NotImplementedError, None (the judge says to write init_cnn first), or that error
+    when cnn_apply is not written either (the grader says "cnn_apply() is not implemented yet").
     """
     try:
+        init_cnn = _sibling(module, "init_cnn", "cnn_apply")
         return init_cnn(key, tuple(int(s) for s in input_shape), int(num_classes))
     except NotImplementedError:
         pass
@@ -56,21 +54,15 @@ def _leaves(params) -> list:
 
 @driver("ex14_init", module=True)
 def init_twice(module, init_cnn, key_a, key_b, input_shape, num_classes, x) -> Any:
-    """``init_cnn`` with key a (twice) and key b, and the logits of ``cnn_apply`` on ``x``.
-
-    Returns ``{"a", "a_again", "b": leaves of each params, "logits": cnn_apply(params_a, x)}``;
-    when ``cnn_apply`` fails, ``"apply_error"`` (its error) instead of ``"logits"``.
-    """
+    """``{"a", "a_again", "b"}``: the leaves of ``init_cnn`` with key a (twice) and key b, and
+    ``"logits"``: ``cnn_apply(params_a, x)``, or ``"apply_error"`` (its error) when it fails."""
     import jax
 
     cnn_apply = _sibling(module, "cnn_apply", "init_cnn")
-    shape = tuple(int(s) for s in input_shape)
-    params = init_cnn(key_a, shape, int(num_classes))
-    out = {
-        "a": _leaves(params),
-        "a_again": _leaves(init_cnn(key_a, shape, int(num_classes))),
-        "b": _leaves(init_cnn(key_b, shape, int(num_classes))),
-    }
+    shape, classes = tuple(int(s) for s in input_shape), int(num_classes)
+    params = init_cnn(key_a, shape, classes)
+    out = {"a": _leaves(params), "a_again": _leaves(init_cnn(key_a, shape, classes))}
+    out["b"] = _leaves(init_cnn(key_b, shape, classes))
     try:
         out["logits"] = jax.jit(cnn_apply)(params, x)  # one compilation, not one per operation
     except NotImplementedError:
@@ -82,11 +74,9 @@ def init_twice(module, init_cnn, key_a, key_b, input_shape, num_classes, x) -> A
 
 @driver("ex14_eval", module=True)
 def eval_twice(module, cnn_apply, key, input_shape, num_classes, x) -> Any:
-    """Parameters from ``init_cnn(key, input_shape, num_classes)``, then ``cnn_apply`` in
-    evaluation mode twice: ``cnn_apply(params, x)`` (no train, no key) and
-    ``cnn_apply(params, x, train=False)``. Returns ``{"logits", "again"}``."""
-    init_cnn = _sibling(module, "init_cnn", "cnn_apply")
-    params = _init(init_cnn, cnn_apply, key, input_shape, num_classes, x)
+    """``cnn_apply(params, x)`` (no train, no key) and ``cnn_apply(params, x, train=False)``
+    on ``init_cnn(key, input_shape, num_classes)``: ``{"logits", "again"}``."""
+    params = _init(module, cnn_apply, key, input_shape, num_classes, x)
     if params is None:
         return NOT_IMPLEMENTED
     return {"logits": cnn_apply(params, x), "again": cnn_apply(params, x, train=False)}
@@ -100,26 +90,20 @@ def train(
 
     ``params = init_cnn(k_init, x_train.shape[1:], num_classes)``; each epoch visits the
     training set in a new random order in full batches of ``batch_size``; every step calls
-    ``cnn_apply(params, xb, train=True, key=k)`` with a fresh key ``k``. At the end, the
-    held-out images go through ``cnn_apply(params, x_test)`` (evaluation mode, no key).
-
-    Returns ``{"logits": (N_test, num_classes), "leaves": [shape, ...], "loss": per-epoch
-    mean training loss}``.
+    ``cnn_apply(params, xb, train=True, key=k)`` with a fresh key ``k``. Returns ``{"logits":
+    cnn_apply(params, x_test)`` (evaluation mode, no key), ``"leaves": [shape, ...], "loss":
+    per-epoch mean training loss}``.
     """
     import jax
     import jax.numpy as jnp
-    import numpy as np
     import optax
 
-    init_cnn = _sibling(module, "init_cnn", "cnn_apply")
-    x_train = jnp.asarray(x_train, jnp.float32)
+    x_train, x_test = jnp.asarray(x_train, jnp.float32), jnp.asarray(x_test, jnp.float32)
     y_train = jnp.asarray(y_train, jnp.int32)
-    x_test = jnp.asarray(x_test, jnp.float32)
     k_init, key = jax.random.split(key)
-    params = _init(init_cnn, cnn_apply, k_init, x_train.shape[1:], num_classes, x_test[:1])
+    params = _init(module, cnn_apply, k_init, x_train.shape[1:], num_classes, x_test[:1])
     if params is None:
         return NOT_IMPLEMENTED
-    shapes = [list(np.shape(leaf)) for leaf in jax.tree_util.tree_leaves(params)]
     optimizer = optax.adam(lr)
     state = optimizer.init(params)
 
@@ -133,14 +117,12 @@ def train(
         updates, s = optimizer.update(grads, s, p)
         return optax.apply_updates(p, updates), s, loss
 
-    n = x_train.shape[0]
-    steps = n // batch_size
-    curve = []
+    shapes, n, curve = [list(a.shape) for a in _leaves(params)], x_train.shape[0], []
     for _ in range(int(epochs)):
         key, k_perm = jax.random.split(key)
         order = jax.random.permutation(k_perm, n)
         losses = []
-        for i in range(steps):
+        for i in range(n // batch_size):
             key, k_step = jax.random.split(key)
             idx = order[i * batch_size : (i + 1) * batch_size]
             params, state, loss = step(params, state, x_train[idx], y_train[idx], k_step)
