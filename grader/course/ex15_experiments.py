@@ -12,43 +12,29 @@ from functools import cache
 
 import numpy as np
 
-from grader.course._ex15_judges import (
-    _array,
-    judge_flower,
-    judge_xor_labels,
-    judge_xor_uniform,
-)
-from grader.course.common import label, xor_data
+from grader.course._ex15_judges import _array, judge_flower, judge_xor_labels, judge_xor_uniform
+from grader.course.common import case, xor_data
 from grader.i18n import Text
+from grader.judging import call_args, case_words, per_case
 from grader.sandboxed.codec import Ref
 from grader.sandboxed.drivers.ex15 import mlp_logits_numpy
-from grader.spec import Case, Exercise, compare, fail, key, ok, prop
+from grader.spec import Exercise, Verdict, compare, fail, key, ok, prop
 
 # -- confusion_matrix -----------------------------------------------------------------------------
 
 
 def confusion_small(rng):
-    return [
-        Case(
-            (np.array([0, 1, 2, 2, 1, 0, 2]), np.array([0, 2, 2, 1, 1, 0, 0]), 3),
-            label=label("7 labels, 3 classes", "7 étiquettes, 3 classes"),
-        )
-    ]
+    y_true, y_pred = np.array([0, 1, 2, 2, 1, 0, 2]), np.array([0, 2, 2, 1, 1, 0, 0])
+    return [case("7 labels, 3 classes", "7 étiquettes, 3 classes", y_true, y_pred, 3)]
 
 
 def confusion_random(rng):
     y_true = rng.integers(0, 4, size=200)  # class 4 never occurs: its row is zero
     noisy = rng.uniform(size=200) < 0.3
     y_pred = np.where(noisy, rng.integers(0, 5, size=200), y_true)
-    return [
-        Case(
-            (y_true, y_pred, 5),
-            label=label(
-                "200 labels, 5 classes, class 4 never true",
-                "200 étiquettes, 5 classes, la classe 4 jamais vraie",
-            ),
-        )
-    ]
+    en = "200 labels, 5 classes, class 4 never true"
+    fr = "200 étiquettes, 5 classes, la classe 4 jamais vraie"
+    return [case(en, fr, y_true, y_pred, 5)]
 
 
 CONFUSION_HINT = Text(
@@ -58,33 +44,23 @@ CONFUSION_HINT = Text(
     "matrice est num_classes × num_classes même pour les classes absentes.",
 )
 
-# -- make_xor -------------------------------------------------------------------------------------
+# -- make_xor, make_flower --------------------------------------------------------------------------
 
 
 def xor_labels_cases(rng):
     return [
-        Case((key(1), 500), label=label("n = 500", "n = 500")),
-        Case((key(2), 1), label=label("a single point (n = 1)", "un seul point (n = 1)")),
+        case("n = 500", "n = 500", key(1), 500),
+        case("a single point (n = 1)", "un seul point (n = 1)", key(2), 1),
     ]
 
 
 def xor_uniform_cases(rng):
-    return [Case((key(int(rng.integers(2**31))), 4000), label=label("n = 4000", "n = 4000"))]
-
-
-# -- make_flower ------------------------------------------------------------------------------------
+    return [case("n = 4000", "n = 4000", key(int(rng.integers(2**31))), 4000)]
 
 
 def flower_default(rng):
-    return [
-        Case(
-            (key(int(rng.integers(2**31))),),
-            label=label(
-                "make_flower(key): 8 petals of 50 points",
-                "make_flower(key) : 8 pétales de 50 points",
-            ),
-        )
-    ]
+    en, fr = "make_flower(key): 8 petals of 50 points", "make_flower(key) : 8 pétales de 50 points"
+    return [case(en, fr, key(int(rng.integers(2**31))))]
 
 
 # -- fit --------------------------------------------------------------------------------------------
@@ -95,78 +71,54 @@ MLP = [2, 16, 16, 2]
 MIN_XOR_ACCURACY = 0.90
 
 
-def mlp_refs(sizes=MLP):
-    return Ref("ex15_mlp_init", (list(sizes),)), Ref("ex15_mlp_apply", ())
+def fit_args(case) -> dict:
+    """A fit case's arguments by name, defaults filled in (validation_split=0.2)."""
+
+    def fit(key, init_fn, apply_fn, X, y, epochs, batch_size, lr, validation_split=0.2):
+        return locals()
+
+    return fit(*call_args(fit, case))
 
 
-def fit_case(rng, n, epochs, batch_size, lr, validation_split=None, key_ref=None, en="", fr=""):
+def fit_case(rng, en, fr, n, epochs, batch_size, lr, *split, key_ref=None):
+    """``n`` XOR points and the trusted MLP's init_fn and apply_fn; ``split``: validation_split,
+    if given."""
     X, y = xor_data(rng, n)
-    init_fn, apply_fn = mlp_refs()
-    args = (key_ref or key(int(rng.integers(2**31))), init_fn, apply_fn)
-    args += (X.astype(np.float32), y.astype(np.int32), epochs, batch_size, lr)
-    if validation_split is not None:
-        args += (validation_split,)
-    return Case(args, label=label(en, fr))
+    init_fn, apply_fn = Ref("ex15_mlp_init", (MLP,)), Ref("ex15_mlp_apply", ())
+    X, y, k = X.astype(np.float32), y.astype(np.int32), key_ref or key(int(rng.integers(2**31)))
+    return case(en, fr, k, init_fn, apply_fn, X, y, epochs, batch_size, lr, *split)
 
 
-def validation_split_of(case) -> float:
-    return (
-        float(case.args[8])
-        if len(case.args) > 8
-        else float(case.kwargs.get("validation_split", 0.2))
-    )
-
-
-def _history(case, out):
-    """(params, history, None) or (None, None, failing Verdict)."""
-    epochs = int(case.args[5])
+def fit_output(case, out):
+    """``(params, history as float64 arrays)`` of a fit's output, or a failing verdict."""
+    epochs = int(fit_args(case)["epochs"])
     if not isinstance(out, (list, tuple)) or len(out) != 2 or not isinstance(out[1], dict):
-        return (
-            None,
-            None,
-            fail(
-                "fit must return a pair (params, history) with history a dict.",
-                "fit doit renvoyer un couple (params, history) où history est un dict.",
-            ),
+        return fail(
+            "fit must return a pair (params, history) with history a dict.",
+            "fit doit renvoyer un couple (params, history) où history est un dict.",
         )
     params, history = out
     missing = [k for k in HISTORY_KEYS if k not in history]
     if missing:
-        return (
-            None,
-            None,
-            fail(
-                f"history lacks the keys {missing}: it needs {list(HISTORY_KEYS)}, as Keras's.",
-                f"il manque à history les clés {missing} : il faut {list(HISTORY_KEYS)}, comme "
-                "chez Keras.",
-            ),
+        return fail(
+            f"history lacks the keys {missing}: it needs {list(HISTORY_KEYS)}, as Keras's.",
+            f"il manque à history les clés {missing} : il faut {list(HISTORY_KEYS)}, comme chez "
+            "Keras.",
         )
     for k in HISTORY_KEYS:
         values = _array(history[k])
         if values is None or values.shape != (epochs,):
             shape = None if values is None else values.shape
-            return (
-                None,
-                None,
-                fail(
-                    f"history['{k}'] must hold one number per epoch ({epochs}), got shape {shape}.",
-                    f"history['{k}'] doit contenir un nombre par époque ({epochs}), obtenu la "
-                    f"forme {shape}.",
-                ),
+            return fail(
+                f"history['{k}'] must hold one number per epoch ({epochs}), got shape {shape}.",
+                f"history['{k}'] doit contenir un nombre par époque ({epochs}), obtenu la forme "
+                f"{shape}.",
             )
-    return params, {k: np.asarray(history[k], np.float64) for k in HISTORY_KEYS}, None
+    return params, {k: np.asarray(history[k], np.float64) for k in HISTORY_KEYS}
 
 
-def _val_metrics(params, X, y):
-    """(mean softmax cross-entropy, accuracy) of the trusted MLP on (X, y), in float64."""
-    z = mlp_logits_numpy(params, X)
-    z = z - z.max(axis=1, keepdims=True)
-    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-    y = np.asarray(y, np.int64)
-    return float(-logp[np.arange(len(y)), y].mean()), float(np.mean(z.argmax(axis=1) == y))
-
-
-def _params_problem(params):
+def params_problem(params):
+    """A failing verdict unless ``params`` are the trusted MLP's, finite, else None."""
     try:
         z = mlp_logits_numpy(params, np.zeros((1, MLP[0])))
     except Exception:
@@ -186,83 +138,87 @@ def _params_problem(params):
     return None
 
 
-def judge_validation(cases, outputs):
+def trained(case, out):
+    """``(params, history)`` of a fit's output with readable, finite params, or a failing
+    verdict."""
+    got = fit_output(case, out)
+    if isinstance(got, Verdict):
+        return got
+    return params_problem(got[0]) or got
+
+
+def val_metrics(params, X, y):
+    """(mean softmax cross-entropy, accuracy) of the trusted MLP on (X, y), in float64."""
+    z = mlp_logits_numpy(params, X)
+    z = z - z.max(axis=1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    y = np.asarray(y, np.int64)
+    return float(-logp[np.arange(len(y)), y].mean()), float(np.mean(z.argmax(axis=1) == y))
+
+
+def _near(got: float, want: float) -> bool:
+    return abs(got - want) <= 1e-4 * abs(want) + 1e-6
+
+
+@per_case
+def judge_validation(case, out):
     """The last epoch's val_loss/val_accuracy are those of the returned params on the last
     ``n − int(n·(1 − validation_split))`` examples."""
-    for case, out in zip(cases, outputs, strict=True):
-        params, history, bad = _history(case, out)
-        if bad:
-            return bad
-        bad = _params_problem(params)
-        if bad:
-            return bad
-        X, y = case.args[3], case.args[4]
-        n, split = len(X), validation_split_of(case)
-        n_train = int(n * (1 - split))
-        n_val = n - n_train
-        for k in HISTORY_KEYS:
-            if not np.isfinite(history[k]).all():
-                return fail(
-                    f"history['{k}'] contains NaN or infinite values.",
-                    f"history['{k}'] contient des NaN ou des infinis.",
-                )
-        loss, acc = _val_metrics(params, X[n_train:], y[n_train:])
-        got_loss, got_acc = float(history["val_loss"][-1]), float(history["val_accuracy"][-1])
-        loss_ok = abs(got_loss - loss) <= 1e-4 * abs(loss) + 1e-6
-        acc_ok = abs(got_acc - acc) <= 1.0 / n_val + 1e-9
-        if loss_ok and acc_ok:
-            continue
-        # Say which classic mistake it looks like.
-        first_loss, _ = _val_metrics(params, X[:n_val], y[:n_val])
-        off = n - int(n * split)
-        off_loss = _val_metrics(params, X[n - off :], y[n - off :])[0] if off != n_val else None
-        if abs(got_loss - first_loss) <= 1e-4 * abs(first_loss) + 1e-6:
-            why = Text(
-                "it is the loss on the first examples: the validation set is the LAST ones.",
-                "c'est la perte sur les premiers exemples : l'ensemble de validation est fait "
-                "des DERNIERS.",
+    got = trained(case, out)
+    if isinstance(got, Verdict):
+        return got
+    (params, history), args = got, fit_args(case)
+    X, y, split, n = args["X"], args["y"], args["validation_split"], len(args["X"])
+    n_train = int(n * (1 - split))
+    n_val, off = n - n_train, n - int(n * split)
+    for k in HISTORY_KEYS:
+        if not np.isfinite(history[k]).all():
+            return fail(
+                f"history['{k}'] contains NaN or infinite values.",
+                f"history['{k}'] contient des NaN ou des infinis.",
             )
-        elif off_loss is not None and abs(got_loss - off_loss) <= 1e-4 * abs(off_loss) + 1e-6:
-            why = Text(
-                f"it is the loss on the last {off} examples: Keras keeps the first "
-                f"int(n·(1 − validation_split)) = {n_train} for training, so the last {n_val}.",
-                f"c'est la perte sur les {off} derniers exemples : Keras garde les "
-                f"int(n·(1 − validation_split)) = {n_train} premiers pour l'entraînement, donc "
-                f"les {n_val} derniers.",
-            )
-        else:
-            why = Text(
-                "compute val_loss and val_accuracy after the epoch's updates, with the params "
-                "you return, on the examples split off before any shuffling.",
-                "calculez val_loss et val_accuracy après les mises à jour de l'époque, avec les "
-                "params renvoyés, sur les exemples mis de côté avant tout mélange.",
-            )
-        label_ = case.label
-        return fail(
-            f"{label_.en}: the last epoch's history says val_loss = {got_loss:.6g}, "
-            f"val_accuracy = {got_acc:.4g}, but the returned params give val_loss = {loss:.6g}, "
-            f"val_accuracy = {acc:.4g} on the validation set (the last {n_val} of the {n} "
-            f"examples); {why.en}",
-            f"{label_.fr} : l'historique de la dernière époque indique val_loss = "
-            f"{got_loss:.6g}, val_accuracy = {got_acc:.4g}, mais les params renvoyés donnent "
-            f"val_loss = {loss:.6g}, val_accuracy = {acc:.4g} sur l'ensemble de validation "
-            f"(les {n_val} derniers des {n} exemples) ; {why.fr}",
+    loss, acc = val_metrics(params, X[n_train:], y[n_train:])
+    got_loss, got_acc = float(history["val_loss"][-1]), float(history["val_accuracy"][-1])
+    if _near(got_loss, loss) and abs(got_acc - acc) <= 1.0 / n_val + 1e-9:
+        return ok()
+    # Which classic mistake it looks like: the loss on the first examples, or on the last ``off``.
+    if _near(got_loss, val_metrics(params, X[:n_val], y[:n_val])[0]):
+        why = Text(
+            "it is the loss on the first examples: the validation set is the LAST ones.",
+            "c'est la perte sur les premiers exemples : l'ensemble de validation est fait des "
+            "DERNIERS.",
         )
-    return ok()
+    elif off != n_val and _near(got_loss, val_metrics(params, X[n - off :], y[n - off :])[0]):
+        why = Text(
+            f"it is the loss on the last {off} examples: Keras keeps the first "
+            f"int(n·(1 − validation_split)) = {n_train} for training, so the last {n_val}.",
+            f"c'est la perte sur les {off} derniers exemples : Keras garde les "
+            f"int(n·(1 − validation_split)) = {n_train} premiers pour l'entraînement, donc les "
+            f"{n_val} derniers.",
+        )
+    else:
+        why = Text(
+            "compute val_loss and val_accuracy after the epoch's updates, with the params you "
+            "return, on the examples split off before any shuffling.",
+            "calculez val_loss et val_accuracy après les mises à jour de l'époque, avec les "
+            "params renvoyés, sur les exemples mis de côté avant tout mélange.",
+        )
+    en, fr = case_words(case)
+    return fail(
+        f"{en}: the last epoch's history says val_loss = {got_loss:.6g}, val_accuracy = "
+        f"{got_acc:.4g}, but the returned params give val_loss = {loss:.6g}, val_accuracy = "
+        f"{acc:.4g} on the validation set (the last {n_val} of the {n} examples); {why.en}",
+        f"{fr} : l'historique de la dernière époque indique val_loss = {got_loss:.6g}, "
+        f"val_accuracy = {got_acc:.4g}, mais les params renvoyés donnent val_loss = {loss:.6g}, "
+        f"val_accuracy = {acc:.4g} sur l'ensemble de validation (les {n_val} derniers des {n} "
+        f"exemples) ; {why.fr}",
+    )
 
 
-def fit_validation_cases(rng):
-    return [
-        fit_case(
-            rng,
-            400,
-            4,
-            32,
-            0.01,
-            en="400 XOR points, 4 epochs, batch 32, validation_split 0.2 (default)",
-            fr="400 points XOR, 4 époques, lot de 32, validation_split 0.2 (par défaut)",
-        )
-    ]
+def split_cases(rng):
+    en = "400 XOR points, 4 epochs, batch 32, validation_split 0.2 (default)"
+    fr = "400 points XOR, 4 époques, lot de 32, validation_split 0.2 (par défaut)"
+    return [fit_case(rng, en, fr, 400, 4, 32, 0.01)]
 
 
 @cache
@@ -273,13 +229,10 @@ def xor_test_set():
 
 
 def judge_learns(cases, outputs):
-    case, out = cases[0], outputs[0]
-    params, history, bad = _history(case, out)
-    if bad:
-        return bad
-    bad = _params_problem(params)
-    if bad:
-        return bad
+    got = trained(cases[0], outputs[0])
+    if isinstance(got, Verdict):
+        return got
+    params, history = got
     loss = history["loss"]
     if not np.isfinite(loss).all() or not loss[-1] < loss[0]:
         return fail(
@@ -301,30 +254,22 @@ def judge_learns(cases, outputs):
             )
     X_test, y_test = xor_test_set()
     acc = float(np.mean(mlp_logits_numpy(params, X_test).argmax(axis=1) == y_test))
-    if acc < MIN_XOR_ACCURACY:
-        return fail(
-            f"with the returned params the MLP classifies {100 * acc:.1f} % of fresh XOR points "
-            f"correctly; at least {100 * MIN_XOR_ACCURACY:.0f} % is expected. Training loss "
-            f"per epoch: {np.round(loss, 3).tolist()}.",
-            f"avec les params renvoyés le MLP classe correctement {100 * acc:.1f} % de "
-            f"nouveaux points XOR ; au moins {100 * MIN_XOR_ACCURACY:.0f} % sont attendus. "
-            f"Perte d'entraînement par époque : {np.round(loss, 3).tolist()}.",
-        )
-    return ok()
+    if acc >= MIN_XOR_ACCURACY:
+        return ok()
+    return fail(
+        f"with the returned params the MLP classifies {100 * acc:.1f} % of fresh XOR points "
+        f"correctly; at least {100 * MIN_XOR_ACCURACY:.0f} % is expected. Training loss per "
+        f"epoch: {np.round(loss, 3).tolist()}.",
+        f"avec les params renvoyés le MLP classe correctement {100 * acc:.1f} % de nouveaux "
+        f"points XOR ; au moins {100 * MIN_XOR_ACCURACY:.0f} % sont attendus. Perte "
+        f"d'entraînement par époque : {np.round(loss, 3).tolist()}.",
+    )
 
 
-def fit_learns_cases(rng):
-    return [
-        fit_case(
-            rng,
-            500,
-            20,
-            32,
-            0.01,
-            en="500 XOR points, MLP 2-16-16-2, 20 epochs, batch 32, lr 0.01",
-            fr="500 points XOR, MLP 2-16-16-2, 20 époques, lot de 32, lr 0.01",
-        )
-    ]
+def learns_cases(rng):
+    en = "500 XOR points, MLP 2-16-16-2, 20 epochs, batch 32, lr 0.01"
+    fr = "500 points XOR, MLP 2-16-16-2, 20 époques, lot de 32, lr 0.01"
+    return [fit_case(rng, en, fr, 500, 20, 32, 0.01)]
 
 
 FIT_HINT = Text(
@@ -335,6 +280,7 @@ FIT_HINT = Text(
     "validation = le reste), puis à chaque époque : mélangez la partie d'entraînement, un pas "
     "d'Adam par mini-lot, puis évaluez sur la validation avec les params mis à jour.",
 )
+FIT = {"points": 2, "hint": FIT_HINT}
 
 EXERCISE = Exercise(
     id="ex15_experiments",
@@ -345,23 +291,7 @@ EXERCISE = Exercise(
         prop("make_xor", "labels_and_range", xor_labels_cases, judge_xor_labels, timeout=60),
         prop("make_xor", "uniform", xor_uniform_cases, judge_xor_uniform, timeout=60),
         prop("make_flower", "seed_004_flower", flower_default, judge_flower, points=2, timeout=60),
-        prop(
-            "fit",
-            "keras_validation_split",
-            fit_validation_cases,
-            judge_validation,
-            points=2,
-            timeout=90,
-            hint=FIT_HINT,
-        ),
-        prop(
-            "fit",
-            "learns_xor",
-            fit_learns_cases,
-            judge_learns,
-            points=2,
-            timeout=120,
-            hint=FIT_HINT,
-        ),
+        prop("fit", "keras_validation_split", split_cases, judge_validation, timeout=90, **FIT),
+        prop("fit", "learns_xor", learns_cases, judge_learns, timeout=120, **FIT),
     ],
 )

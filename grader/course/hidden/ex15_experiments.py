@@ -3,167 +3,105 @@ other flower sizes, a validation set the training must never touch, and an uneve
 
 from __future__ import annotations
 
-from functools import partial
+from dataclasses import replace
 
 import numpy as np
 
-from grader.course._ex15_judges import _pair
-from grader.course.common import as_jax, label
+from grader.course._ex15_judges import judge_flower, judge_xor_labels, keyed
+from grader.course.common import as_jax, case
 from grader.course.ex15_experiments import (
     CONFUSION_HINT,
     FIT_HINT,
-    _history,
-    _params_problem,
+    fit_args,
     fit_case,
-    judge_flower,
-    judge_xor_labels,
-    validation_split_of,
+    fit_output,
+    params_problem,
 )
 from grader.sandboxed.codec import Ref
-from grader.spec import Case, compare, fail, key, ok, prop
+from grader.spec import Verdict, compare, fail, key, ok, prop
 
 
 def confusion_hidden(rng):
-    y_true = rng.integers(0, 3, size=40)
-    y_pred = rng.integers(0, 3, size=40)
+    y_true, y_pred = (as_jax(rng.integers(0, 3, size=40), "int32") for _ in range(2))
     perfect = rng.integers(0, 6, size=60)
+    en = "jax int32 labels, 4 classes, class 3 never occurs"
+    fr = "étiquettes jax int32, 4 classes, la classe 3 n'apparaît jamais"
+    lists = ("one example as Python lists, 10 classes", "un exemple en listes Python, 10 classes")
+    same = ("perfect predictions, 6 classes", "prédictions parfaites, 6 classes")
     return [
-        Case(
-            (as_jax(y_true, "int32"), as_jax(y_pred, "int32"), 4),
-            label=label(
-                "jax int32 labels, 4 classes, class 3 never occurs",
-                "étiquettes jax int32, 4 classes, la classe 3 n'apparaît jamais",
-            ),
-        ),
-        Case(
-            ([7], [2], 10),
-            label=label(
-                "one example as Python lists, 10 classes", "un exemple en listes Python, 10 classes"
-            ),
-        ),
-        Case(
-            (perfect, perfect.copy(), 6),
-            label=label("perfect predictions, 6 classes", "prédictions parfaites, 6 classes"),
-        ),
+        case(en, fr, y_true, y_pred, 4),
+        case(*lists, [7], [2], 10),
+        case(*same, perfect, perfect.copy(), 6),
     ]
 
 
 def xor_key_cases(rng):
+    legacy = Ref("legacy_key", (9,))
     return [
-        Case((key(7), 301), label=label("key 7, n = 301", "clé 7, n = 301")),
-        Case((key(7), 301), label=label("key 7 again", "la clé 7 à nouveau")),
-        Case((key(8), 301), label=label("key 8, n = 301", "clé 8, n = 301")),
-        Case(
-            (Ref("legacy_key", (9,)), 64),
-            label=label("an old-style PRNGKey(9), n = 64", "une ancienne clé PRNGKey(9), n = 64"),
-        ),
+        case("key 7, n = 301", "clé 7, n = 301", key(7), 301),
+        case("key 7 again", "la clé 7 à nouveau", key(7), 301),
+        case("key 8, n = 301", "clé 8, n = 301", key(8), 301),
+        case("an old-style PRNGKey(9), n = 64", "une ancienne clé PRNGKey(9), n = 64", legacy, 64),
     ]
 
 
-def _same(a, b) -> bool:
-    return all(
-        np.shape(u) == np.shape(v) and np.array_equal(u, v) for u, v in zip(a, b, strict=True)
-    )
-
-
-def judge_keys(cases, outputs, what: str, check):
-    verdict = check(cases, outputs)
-    if not verdict.passed:
-        return verdict
-    pairs = []
-    for out in outputs[:3]:
-        X, y, _ = _pair(out, what)
-        pairs.append((X, y))
-    if not _same(pairs[0], pairs[1]):
-        return fail(
-            f"{what} called twice with the same key returned different data: draw every random "
-            "number from the key you are given (split it for several draws), never from "
-            "np.random or another global state.",
-            f"{what} appelée deux fois avec la même clé a renvoyé des données différentes : "
-            "tirez chaque nombre aléatoire de la clé reçue (découpez-la pour plusieurs tirages), "
-            "jamais de np.random ni d'un autre état global.",
-        )
-    if _same(pairs[0], pairs[2]):
-        return fail(
-            f"{what} returned the same data for two different keys: use the key you are given, "
-            "not a fixed one.",
-            f"{what} a renvoyé les mêmes données pour deux clés différentes : utilisez la clé "
-            "reçue, pas une clé fixe.",
-        )
-    return ok()
-
-
 def flower_key_cases(rng):
+    words = ("keywords n_per_petal=30, petals=4", "mots-clés n_per_petal=30, petals=4")
     return [
-        Case(
-            (key(5), 30), label=label("key 5, 30 points per petal", "clé 5, 30 points par pétale")
-        ),
-        Case((key(5), 30), label=label("key 5 again", "la clé 5 à nouveau")),
-        Case(
-            (key(6), 30), label=label("key 6, 30 points per petal", "clé 6, 30 points par pétale")
-        ),
-        Case(
-            (key(11),),
-            {"n_per_petal": 30, "petals": 4},
-            label=label("keywords n_per_petal=30, petals=4", "mots-clés n_per_petal=30, petals=4"),
-        ),
+        case("key 5, 30 points per petal", "clé 5, 30 points par pétale", key(5), 30),
+        case("key 5 again", "la clé 5 à nouveau", key(5), 30),
+        case("key 6, 30 points per petal", "clé 6, 30 points par pétale", key(6), 30),
+        case(*words, key(11), n_per_petal=30, petals=4),
     ]
 
 
 def nan_validation_cases(rng):
-    case = fit_case(
-        rng,
-        333,
-        3,
-        50,
-        0.02,
-        validation_split=0.3,
-        key_ref=Ref("legacy_key", (4,)),
-        en="333 XOR points, validation_split 0.3 (the last 100 examples, NaN on purpose), "
-        "batch 50, an old-style PRNGKey, jax labels",
-        fr="333 points XOR, validation_split 0.3 (les 100 derniers exemples, NaN exprès), lot "
-        "de 50, une ancienne clé PRNGKey, étiquettes jax",
+    en = (
+        "333 XOR points, validation_split 0.3 (the last 100 examples, NaN on purpose), batch 50, "
+        "an old-style PRNGKey, jax labels"
     )
-    X = case.args[3].copy()
+    fr = (
+        "333 points XOR, validation_split 0.3 (les 100 derniers exemples, NaN exprès), lot de 50, "
+        "une ancienne clé PRNGKey, étiquettes jax"
+    )
+    c = fit_case(rng, en, fr, 333, 3, 50, 0.02, 0.3, key_ref=Ref("legacy_key", (4,)))
+    X = c.args[3].copy()
     X[int(333 * (1 - 0.3)) :] = np.nan
-    y = as_jax(case.args[4], "int32")  # labels as a jax array
-    return [Case((*case.args[:3], X, y, *case.args[5:]), label=case.label)]
+    y = as_jax(c.args[4], "int32")  # labels as a jax array
+    return [replace(c, args=(*c.args[:3], X, y, *c.args[5:]))]
 
 
 def judge_never_trains_on_validation(cases, outputs):
     case = cases[0]
-    params, history, bad = _history(case, outputs[0])
-    if bad:
-        return bad
-    n_val = len(case.args[3]) - int(len(case.args[3]) * (1 - validation_split_of(case)))
-    if _params_problem(params) is not None or not np.isfinite(history["loss"]).all():
-        return fail(
-            f"{case.label.en}: the returned params or the training loss are NaN, so the "
-            f"validation examples (the last {n_val}, NaN in this check) were used for training. "
-            "Split them off first, before any shuffling, and train only on the first "
-            "int(n·(1 − validation_split)) examples.",
-            f"{case.label.fr} : les params renvoyés ou la perte d'entraînement sont NaN, donc "
-            f"les exemples de validation (les {n_val} derniers, NaN dans ce test) ont servi à "
-            "l'entraînement. Mettez-les de côté d'abord, avant tout mélange, et n'entraînez que "
-            "sur les int(n·(1 − validation_split)) premiers exemples.",
-        )
-    return ok()
+    got = fit_output(case, outputs[0])
+    if isinstance(got, Verdict):
+        return got
+    args = fit_args(case)
+    n_val = len(args["X"]) - int(len(args["X"]) * (1 - args["validation_split"]))
+    if params_problem(got[0]) is None and np.isfinite(got[1]["loss"]).all():
+        return ok()
+    return fail(
+        f"{case.label.en}: the returned params or the training loss are NaN, so the validation "
+        f"examples (the last {n_val}, NaN in this check) were used for training. Split them off "
+        "first, before any shuffling, and train only on the first int(n·(1 − validation_split)) "
+        "examples.",
+        f"{case.label.fr} : les params renvoyés ou la perte d'entraînement sont NaN, donc les "
+        f"exemples de validation (les {n_val} derniers, NaN dans ce test) ont servi à "
+        "l'entraînement. Mettez-les de côté d'abord, avant tout mélange, et n'entraînez que sur "
+        "les int(n·(1 − validation_split)) premiers exemples.",
+    )
 
 
 CHECKS = [
     compare("confusion_matrix", "jax_lists_perfect", confusion_hidden, hint=CONFUSION_HINT),
     prop(
-        "make_xor",
-        "explicit_keys",
-        xor_key_cases,
-        partial(judge_keys, what="make_xor", check=judge_xor_labels),
-        timeout=60,
+        "make_xor", "explicit_keys", xor_key_cases, keyed("make_xor", judge_xor_labels), timeout=60
     ),
     prop(
         "make_flower",
         "other_sizes_and_keys",
         flower_key_cases,
-        partial(judge_keys, what="make_flower", check=judge_flower),
+        keyed("make_flower", judge_flower),
         timeout=60,
     ),
     prop(

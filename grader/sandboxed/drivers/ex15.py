@@ -9,6 +9,7 @@ judges (which run in the grader, not here).
 from __future__ import annotations
 
 import itertools
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -56,11 +57,7 @@ def mlp_logits_numpy(params, x) -> np.ndarray:
 @ref("ex15_mlp_init")
 def make_init(sizes) -> Any:
     """``init_fn(key) -> params`` for an MLP with layer ``sizes`` (e.g. ``[2, 16, 16, 2]``)."""
-
-    def init_fn(key):
-        return mlp_init(key, sizes)
-
-    return init_fn
+    return partial(mlp_init, sizes=sizes)
 
 
 @ref("ex15_mlp_apply")
