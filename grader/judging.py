@@ -40,6 +40,7 @@ from grader.spec import Case, Verdict, fail, ok
 
 __all__ = [
     "Mistake",
+    "as_array",
     "as_number",
     "call_args",
     "case_words",
@@ -228,6 +229,19 @@ def as_number(value: Any) -> float | None:
     if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "iuf":
         return float(value.reshape(()))
     return None
+
+
+def as_array(value: Any) -> np.ndarray | None:
+    """A student's answer as a numeric (bool, int or real float) numpy array; None otherwise.
+
+    >>> as_array([1, 2]).dtype.kind, as_array("12"), as_array([1j])
+    ('i', None, None)
+    """
+    try:
+        a = np.asarray(value)
+    except Exception:  # ragged lists, objects whose __array__ raises
+        return None
+    return a if a.dtype.kind in "biuf" else None
 
 
 def show(x: float) -> str:

@@ -15,16 +15,13 @@ import numpy as np
 
 from grader.compare import describe
 from grader.i18n import Text
-from grader.judging import per_case
+from grader.judging import as_array, per_case
 from grader.spec import Verdict, fail, ok
 
 
 def as_float_array(value):
-    try:
-        arr = np.asarray(value)
-    except (ValueError, TypeError):
-        return None
-    return arr.astype(np.float64) if arr.dtype.kind in "biuf" else None
+    arr = as_array(value)
+    return None if arr is None else arr.astype(np.float64)
 
 
 # The endings of the wrong-shape messages when w is transposed or b a column.

@@ -12,7 +12,7 @@ import numpy as np
 
 from grader.course.common import plain
 from grader.i18n import Text
-from grader.judging import case_words, per_case, reveal
+from grader.judging import as_array, case_words, per_case, reveal
 from grader.spec import fail, ok
 
 MAX_PARAMS = 200_000
@@ -22,18 +22,9 @@ MAX_PARAMS = 200_000
 MIN_ACCURACY = 0.90
 
 
-def _array(value) -> np.ndarray | None:
-    """``value`` as a numeric numpy array, or None when it is not one."""
-    try:
-        a = np.asarray(value)
-    except Exception:
-        return None
-    return a if a.dtype.kind in "biuf" else None
-
-
 def _leaves(value) -> list[np.ndarray] | None:
     """The driver's list of parameter leaves as numeric arrays, or None when it is not one."""
-    out = [_array(v) for v in value] if isinstance(value, (list, tuple)) else [None]
+    out = [as_array(v) for v in value] if isinstance(value, (list, tuple)) else [None]
     return None if any(a is None for a in out) else out
 
 
@@ -79,7 +70,7 @@ def _check_logits(logits, n: int, classes: int, what: tuple[str, str]):
     """None when ``logits`` are finite logits of shape (n, classes), else a failing verdict
     on the case ``what`` (English, French)."""
     en, fr = what
-    a = _array(logits)
+    a = as_array(logits)
     if a is None:
         return fail(
             f"{en}: cnn_apply must return an array of logits, got something else.",
@@ -191,7 +182,7 @@ def judge_eval(case, out):
     bad = _unreadable(out) or _check_logits(out.get("logits"), n, classes, what)
     if bad:
         return bad
-    first, second = _array(out["logits"]), _array(out.get("again"))
+    first, second = as_array(out["logits"]), as_array(out.get("again"))
     if second is None or second.shape != first.shape or not np.allclose(second, first, 1e-5, 1e-6):
         return fail(
             f"{en}: cnn_apply(params, x) and cnn_apply(params, x, train=False) gave different "
@@ -219,7 +210,7 @@ def judge_train(cases, outputs):
     )
     if bad:
         return bad
-    loss = _array(out.get("loss"))
+    loss = as_array(out.get("loss"))
     if loss is None or not np.isfinite(loss).all():
         return fail(
             "the training loss became NaN or infinite: lower the initial weights' scale.",
@@ -252,7 +243,7 @@ def judge_train(cases, outputs):
 def judge_identity(case, out):
     """Seed 002: with w = 0 and b = 0 the block is relu(x + 0) = relu(x)."""
     x = np.asarray(plain(case.args[1]), np.float64)
-    got = _array(out)
+    got = as_array(out)
     if got is None or got.shape != x.shape:
         shape = None if got is None else got.shape
         return fail(

@@ -14,7 +14,7 @@ from functools import cache
 import numpy as np
 
 from grader.i18n import Text
-from grader.judging import call_args, per_case
+from grader.judging import as_array, call_args, per_case, reveal
 from grader.spec import fail, ok
 
 # The generators' signatures, for the sizes of a case (call_args fills in the defaults).
@@ -22,14 +22,6 @@ SIGNATURES = {
     "make_xor": lambda key, n: None,
     "make_flower": lambda key, n_per_petal=50, petals=8: None,
 }
-
-
-def _array(value) -> np.ndarray | None:
-    try:
-        a = np.asarray(value)
-    except Exception:
-        return None
-    return a if a.dtype.kind in "biuf" else None
 
 
 def data_judge(name: str, problem):
@@ -44,7 +36,7 @@ def data_judge(name: str, problem):
             return fail(
                 f"{name} must return a pair (X, y).", f"{name} doit renvoyer un couple (X, y)."
             )
-        X, y = _array(out[0]), _array(out[1])
+        X, y = as_array(out[0]), as_array(out[1])
         if X is None or y is None:
             return fail(
                 f"{name} must return two numeric arrays (X, y).",
@@ -146,10 +138,10 @@ def flower_problem(X, y, n: int, petals: int) -> Text | None:
     want = sum(even if i % 2 == 0 else odd for i in range(1, petals + 1))
     if ones != want:
         return Text(
-            f"{ones} points are labelled 1, expected {want}: on each petal of {n} points, "
+            f"{ones} points are labelled 1{reveal(f', expected {want}')}: on each petal of {n} points, "
             f"round(43/50·{n}) = {odd} points are labelled 1 on odd petals (i = 1, 3, …) and "
             f"round(7/50·{n}) = {even} on even petals.",
-            f"{ones} points ont l'étiquette 1, attendu {want} : sur chaque pétale de {n} points, "
+            f"{ones} points ont l'étiquette 1{reveal(f', attendu {want}')} : sur chaque pétale de {n} points, "
             f"round(43/50·{n}) = {odd} points ont l'étiquette 1 sur les pétales impairs "
             f"(i = 1, 3, …) et round(7/50·{n}) = {even} sur les pairs.",
         )
@@ -195,11 +187,11 @@ def flower_problem(X, y, n: int, petals: int) -> Text | None:
         if count < 0.4 * n or count > n:
             return Text(
                 f"petal {p + 1} (its axis at {deg}° from the x1 axis) holds {count} points away "
-                f"from the centre, expected about {int(0.59 * n)}: each of the {petals} petals "
+                f"from the centre{reveal(f', expected about {int(0.59 * n)}')}: each of the {petals} petals "
                 f"has {n} points, petal i rotated by 45°·i from the base ellipse (which points "
                 "to 180°).",
                 f"le pétale {p + 1} (d'axe à {deg}° de l'axe x1) contient {count} points loin du "
-                f"centre, attendu environ {int(0.59 * n)} : chacun des {petals} pétales a {n} "
+                f"centre{reveal(f', attendu environ {int(0.59 * n)}')} : chacun des {petals} pétales a {n} "
                 "points, le pétale i tourné de 45°·i par rapport à l'ellipse de base (orientée "
                 "vers 180°).",
             )

@@ -19,7 +19,7 @@ from grader.course.ex07_mlp import forward64, random_params
 from grader.course.ex08_backprop import true_grads
 from grader.hints import hint_for
 from grader.i18n import Text
-from grader.judging import per_case
+from grader.judging import per_case, reveal
 from grader.spec import Case, Exercise, Verdict, budget, compare, fail, key, ok, prop
 
 # Training on the digits: seed 001's network (sigmoid everywhere, quadratic cost) with
@@ -220,8 +220,8 @@ def batches_of(out, n: int, bs: int):
         batches.append(a.astype(np.int64))
     k = math.ceil(n / bs)
     if len(batches) != k:
-        en = f"expected ceil(n / batch_size) = {k} batches for n = {n} and batch_size = {bs}, got {len(batches)}."
-        fr = f"attendu ceil(n / batch_size) = {k} lots pour n = {n} et batch_size = {bs}, reçu {len(batches)}."
+        en = f"expected ceil(n / batch_size){reveal(f' = {k}')} batches for n = {n} and batch_size = {bs}, got {len(batches)}."
+        fr = f"attendu ceil(n / batch_size){reveal(f' = {k}')} lots pour n = {n} et batch_size = {bs}, reçu {len(batches)}."
         if len(batches) == n // bs and n % bs:
             en += " The last, smaller batch is missing: keep it (it has n mod batch_size examples)."
             fr += (
@@ -241,8 +241,8 @@ def batches_of(out, n: int, bs: int):
         )
     if sizes != want:
         return fail(
-            f"the batch sizes are {sizes}; expected {want}: every batch has batch_size indices except the last, which has the rest.",
-            f"les tailles des lots sont {sizes} ; attendu {want} : chaque lot a batch_size indices sauf le dernier, qui a le reste.",
+            f"the batch sizes are {sizes}{reveal(f'; expected {want}')}: every batch has batch_size indices except the last, which has the rest.",
+            f"les tailles des lots sont {sizes}{reveal(f' ; attendu {want}')} : chaque lot a batch_size indices sauf le dernier, qui a le reste.",
         )
     flat = np.concatenate(batches) if batches else np.zeros(0, np.int64)
     if flat.min(initial=0) < 0 or flat.max(initial=0) >= n:
@@ -405,8 +405,8 @@ def judge_training(cases, outputs):
         )
     if abs(losses[-1] - cost) > 0.5 * cost + 1e-4:
         return fail(
-            f"the last loss you report, {losses[-1]:.4g}, is not the quadratic cost C = 1/(2n) Σ ‖y − a‖² of your trained params on the training set, which the grader computes as {cost:.4g}. Report that cost (mean over the examples, with the 1/2).",
-            f"la dernière perte renvoyée, {losses[-1]:.4g}, n'est pas le coût quadratique C = 1/(2n) Σ ‖y − a‖² de vos paramètres entraînés sur l'ensemble d'entraînement, que le correcteur calcule à {cost:.4g}. Renvoyez ce coût (moyenne sur les exemples, avec le 1/2).",
+            f"the last loss you report, {losses[-1]:.4g}, is not the quadratic cost C = 1/(2n) Σ ‖y − a‖² of your trained params on the training set{reveal(f', which the grader computes as {cost:.4g}')}. Report that cost (mean over the examples, with the 1/2).",
+            f"la dernière perte renvoyée, {losses[-1]:.4g}, n'est pas le coût quadratique C = 1/(2n) Σ ‖y − a‖² de vos paramètres entraînés sur l'ensemble d'entraînement{reveal(f', que le correcteur calcule à {cost:.4g}')}. Renvoyez ce coût (moyenne sur les exemples, avec le 1/2).",
         )
     X_te, y_te = case.secret
     acc = float(np.mean(np.argmax(forward64(params, X_te), axis=1) == y_te))

@@ -12,10 +12,10 @@ from functools import cache
 
 import numpy as np
 
-from grader.course._ex15_judges import _array, judge_flower, judge_xor_labels, judge_xor_uniform
+from grader.course._ex15_judges import judge_flower, judge_xor_labels, judge_xor_uniform
 from grader.course.common import case, xor_data
 from grader.i18n import Text
-from grader.judging import call_args, case_words, per_case
+from grader.judging import as_array, call_args, case_words, per_case
 from grader.sandboxed.codec import Ref
 from grader.sandboxed.drivers.ex15 import mlp_logits_numpy
 from grader.spec import Exercise, Verdict, compare, fail, key, ok, prop
@@ -106,7 +106,7 @@ def fit_output(case, out):
             "Keras.",
         )
     for k in HISTORY_KEYS:
-        values = _array(history[k])
+        values = as_array(history[k])
         if values is None or values.shape != (epochs,):
             shape = None if values is None else values.shape
             return fail(

@@ -5,6 +5,8 @@ code written differently passes.)"""
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 
 from grader import course
@@ -39,3 +41,18 @@ def test_every_function_has_public_and_hidden_checks(exercise):
         assert kinds == {False, True}, (
             f"{exercise}.{fn} needs at least one public and one hidden check"
         )
+
+
+def test_no_judge_is_told_whether_its_check_is_hidden():
+    # Hiding expected values is the engine's job (grader.judging.reveal/redact): a judge that
+    # took a flag could forget it, or be built with the wrong one.
+    flags = {"hidden", "show_answer", "show_expected", "public"}
+    found = []
+    for folder in course.folders():
+        for path in [*folder.glob("*.py"), *folder.glob("hidden/*.py")]:
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, (ast.FunctionDef, ast.Lambda)):
+                    a = node.args
+                    names = {x.arg for x in (*a.posonlyargs, *a.args, *a.kwonlyargs)}
+                    found += [f"{path.name}:{node.lineno} {n}" for n in names & flags]
+    assert not found, found

@@ -392,3 +392,22 @@ def test_correct_alternative_in_numpy_and_another_jax_style_passes():
     # Every check but the public budget (the hidden one times the same training on other data).
     result = grade_checks(ALTERNATIVE, lambda name: name != "time_budget")
     assert result.score == result.max_score, summary(result)
+
+
+@pytest.mark.parametrize(
+    ("batches", "revealed"),
+    [
+        ([list(range(0, 4)), list(range(4, 8))], (" = 3", " = 3")),  # n = 10: the last is missing
+        ([[0, 1, 2], [3, 4, 5], [6, 7, 8, 9]], ("; expected [4, 4, 2]", " ; attendu [4, 4, 2]")),
+    ],
+)
+def test_the_batch_count_and_sizes_are_revealed_in_public_checks_only(batches, revealed):
+    import numpy as np
+
+    from grader.course.ex09_sgd import batches_of
+    from grader.judging import redact
+
+    message = batches_of([np.array(b) for b in batches], 10, 4).message
+    for text, part in zip((message.en, message.fr), revealed, strict=True):
+        public, hidden = redact(text, hidden=False), redact(text, hidden=True)
+        assert part in public and part not in hidden, (public, hidden)

@@ -307,3 +307,17 @@ def fit(key, init_fn, apply_fn, X, y, epochs, batch_size, lr, validation_split=0
 def test_correct_alternative_written_differently_passes():
     result = grade_source(EX, ALTERNATIVE)
     assert result.score == result.max_score, summary(result)
+
+
+def test_the_flower_label_count_is_revealed_in_public_checks_only():
+    import numpy as np
+
+    from grader.course._ex15_judges import flower_problem
+    from grader.judging import redact
+
+    # 2 petals of 50 points: 43 + 7 = 50 points labelled 1 are expected; all 100 are.
+    why = flower_problem(np.zeros((100, 2)), np.ones(100), 50, 2)
+    for text, part in ((why.en, ", expected 50"), (why.fr, ", attendu 50")):
+        public, hidden = redact(text, hidden=False), redact(text, hidden=True)
+        assert part in public and part not in hidden, (public, hidden)
+        assert "round(43/50·50)" in hidden
