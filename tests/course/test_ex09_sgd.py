@@ -404,7 +404,7 @@ def test_correct_alternative_in_numpy_and_another_jax_style_passes():
 def test_the_batch_count_and_sizes_are_revealed_in_public_checks_only(batches, revealed):
     import numpy as np
 
-    from grader.course.ex09_sgd import batches_of
+    from grader.course._ex09_judges import batches_of
     from grader.judging import redact
 
     message = batches_of([np.array(b) for b in batches], 10, 4).message

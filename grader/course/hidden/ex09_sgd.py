@@ -6,19 +6,21 @@ from functools import partial
 
 import numpy as np
 
+from grader.course._ex09_judges import (
+    NOT_A_PAIR,
+    judge_partition,
+    judge_shuffled_and_keyed,
+    judge_training,
+    numbers,
+)
 from grader.course.common import as_jax, case
 from grader.course.ex07_mlp import params_as_jax, random_params
 from grader.course.ex09_sgd import (
     BUDGET_EPOCHS,
     BUDGET_RATIO,
     BUDGET_TIMEOUT,
-    NOT_A_PAIR,
     digits_case,
     f32,
-    judge_partition,
-    judge_shuffled_and_keyed,
-    judge_training,
-    numbers,
     one_hot,
     two_keys_cases,
 )
