@@ -1,6 +1,6 @@
 """The ``grader`` command line: ``run``, ``list``, ``freeze`` (and, for instructors,
-``release``, ``gradescope``, ``replay``, ``selftest``, ``new``). See DESIGN.md for the
-public contract.
+``release``, ``gradescope``, ``replay``, ``selftest``, ``new``, ``similarity``). See DESIGN.md
+for the public contract.
 
 Exit status of ``grader run``: 0 every check passed, 1 some check failed, 2 usage or
 internal error.
@@ -132,6 +132,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--solutions", metavar="DIR")
     p.add_argument("--lang", default="en", choices=("en", "fr"))
     _add_selftest_and_new(sub)
+    p = sub.add_parser("similarity", help="pairs of submissions with alike code, per exercise")
+    p.add_argument("source", metavar="DIR_OR_ZIP", help="the class, as grader run --batch takes it")
+    p.add_argument("--output", metavar="DIR", help="report folder (default ./similarity)")
+    p.add_argument("--threshold", type=float, metavar="X", help="list pairs over X (default 0.5)")
+    p.add_argument("-e", "--exercise", action="append", metavar="ID", help="only these exercises")
+    _add_course_option(p)
     return parser
 
 
@@ -299,22 +305,12 @@ def _solutions_or_fail(args) -> Path:
 
 
 def cmd_freeze(args) -> int:
-    from grader import course
     from grader.expect import FROZEN_DIR
-    from grader.freeze import freeze, frozen_status
+    from grader.freeze import run_command
 
-    solutions = _solutions_or_fail(args)
-    out = Path(args.out) if args.out else FROZEN_DIR
-    stale = 0
-    for ex_id in _select(args.exercise):
-        if args.check:
-            state = frozen_status(ex_id, solutions, out)
-            print(f"{ex_id}: {state}")
-            stale += state != "fresh"
-            continue
-        for path in freeze(course.load(ex_id), solutions, seed=0, out_dir=out, hidden=args.hidden):
-            print(f"{ex_id}: wrote {path}")
-    return EXIT_FAILED if stale else EXIT_OK
+    solutions, out = _solutions_or_fail(args), Path(args.out) if args.out else FROZEN_DIR
+    ids = _select(args.exercise)
+    return run_command(ids, solutions, out, check=args.check, hidden=args.hidden)
 
 
 def cmd_release(args) -> int:
@@ -362,15 +358,13 @@ def cmd_selftest(args) -> int:
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     ids = _select(args.exercise)
-    options = selftest.options_for(_solutions_or_fail(args), jobs=args.jobs)
+    return selftest.run_command(ids, _solutions_or_fail(args), args.jobs, args.quiet)
 
-    def progress(o) -> None:
-        if not args.quiet:
-            print(clean_text(o.line()), file=sys.stderr, flush=True)
 
-    text, passed = selftest.report(selftest.selftest(ids, options, progress))
-    _write(clean_text(text) + "\n", None)
-    return EXIT_OK if passed else EXIT_FAILED
+def cmd_similarity(args) -> int:
+    from grader.similarity import run_command
+
+    return run_command(args.source, _select(args.exercise), args.output, args.threshold)
 
 
 def cmd_new(args) -> int:
@@ -395,6 +389,7 @@ COMMANDS = {
     "gradescope": cmd_gradescope,
     "replay": cmd_replay,
     "selftest": cmd_selftest,
+    "similarity": cmd_similarity,
     "new": cmd_new,
 }
 

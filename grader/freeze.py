@@ -76,3 +76,26 @@ def frozen_status(
         if stored.get("reference") != ref:
             return "stale"
     return "fresh"
+
+
+def run_command(
+    exercise_ids: list[str], solutions: Path, out_dir: Path, *, check: bool, hidden: bool
+) -> int:
+    """``grader freeze``: freeze each exercise (a line per file written), or with ``check``
+    only say per exercise whether its frozen outputs are fresh.
+
+    Returns:
+      The exit status: 1 when ``check`` finds one not fresh, else 0.
+    """
+    from grader import course
+
+    stale = 0
+    for ex_id in exercise_ids:
+        if check:
+            state = frozen_status(ex_id, solutions, out_dir)
+            print(f"{ex_id}: {state}")
+            stale += state != "fresh"
+            continue
+        for path in freeze(course.load(ex_id), solutions, seed=0, out_dir=out_dir, hidden=hidden):
+            print(f"{ex_id}: wrote {path}")
+    return 1 if stale else 0

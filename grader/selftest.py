@@ -13,6 +13,7 @@ pytest case each.
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -221,3 +222,21 @@ def report(results: dict[str, list[Outcome]]) -> tuple[str, bool]:
             lines.append(f"  {fn}: {'proven' if proven else 'NOT PROVEN'}: {why}")
     lines.append("selftest: passed" if not weak else f"selftest: {weak} function(s) not proven")
     return "\n".join(lines), not weak
+
+
+def run_command(exercise_ids: list[str], solutions: Path, jobs: int, quiet: bool) -> int:
+    """``grader selftest``: a line per variant on stderr (unless ``quiet``), the verdicts on stdout.
+
+    Returns:
+      The exit status: 0 when every function is proven, else 1.
+    """
+    from grader.report.printable import clean_text  # lines may quote a variant's messages
+
+    def progress(o: Outcome) -> None:
+        if not quiet:
+            print(clean_text(o.line()), file=sys.stderr, flush=True)
+
+    text, passed = report(selftest(exercise_ids, options_for(solutions, jobs=jobs), progress))
+    sys.stdout.write(clean_text(text) + "\n")
+    sys.stdout.flush()
+    return 0 if passed else 1
