@@ -13,6 +13,7 @@ from grader.moodle_out.worksheet import (
     WorksheetError,
     fill,
     read_worksheet,
+    upload_hint,
     write_worksheet,
 )
 
@@ -24,6 +25,7 @@ __all__ = [
     "fill",
     "folder_name",
     "read_worksheet",
+    "upload_hint",
     "write_feedback_zip",
     "write_worksheet",
 ]

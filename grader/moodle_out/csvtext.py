@@ -50,6 +50,46 @@ class Record:
         return all(not f.value.strip() for f in self.fields)
 
 
+def decode(data: bytes) -> tuple[str, str]:
+    """The encoding of a CSV file's bytes (as Python names it) and its text.
+
+    UTF-8 with a byte order mark (Excel's "CSV UTF-8"), UTF-8, then Windows-1252 (Excel's
+    "CSV" on a French Windows) and ISO-8859-1, which decodes anything.
+
+    >>> decode("é;1".encode("cp1252")), decode(b"\\xef\\xbb\\xbf\\xc3\\xa9")
+    (('cp1252', 'é;1'), ('utf-8-sig', 'é'))
+
+    Raises:
+      CsvSyntaxError: the bytes start with a UTF-8 byte order mark but are not UTF-8.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return "utf-8-sig", data[3:].decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise CsvSyntaxError(
+                f"it starts with a UTF-8 mark but byte {e.start + 3} is not UTF-8: save it "
+                "again as 'CSV UTF-8', or download it again"
+            ) from None
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return encoding, data.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    return "latin-1", data.decode("latin-1")
+
+
+def encode(text: str, encoding: str) -> bytes:
+    """``text`` in ``encoding`` (as :func:`decode` named it); a character the encoding lacks
+    becomes an HTML character reference (the only new text is Moodle feedback, HTML).
+
+    >>> encode("≤ é", "cp1252"), encode("é", "utf-8-sig")
+    (b'&#8804; \\xe9', b'\\xef\\xbb\\xbf\\xc3\\xa9')
+    """
+    if encoding == "utf-8-sig":
+        return b"\xef\xbb\xbf" + text.encode("utf-8", errors="xmlcharrefreplace")
+    return text.encode(encoding, errors="xmlcharrefreplace")
+
+
 def parse(text: str, delimiter: str) -> list[Record]:
     """The records of ``text``, split on ``delimiter`` (RFC 4180, leniently).
 

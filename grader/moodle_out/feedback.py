@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from grader.i18n import t
+from grader.report.printable import clean_text
 
 #: The largest report file put in the zip (Moodle's upload limit is often 20 MiB in all).
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -148,7 +149,7 @@ def _unique(name: str, used: set[str]) -> str:
 
 
 def _brief(text: str, limit: int = 300) -> str:
-    text = " ".join(str(text or "").split())
+    text = " ".join(clean_text(text or "").split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -67,6 +67,13 @@ HEADERS: dict[str, tuple[str, ...]] = {
 REQUIRED = ("id", "grade", "modified_grade")
 _NO = {"no", "non"}
 _DELIMITERS = (",", ";", "\t")
+# Python's codec names → the names in Moodle's Encoding menu (core_text::get_encodings).
+_MOODLE_ENCODINGS = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8",
+    "cp1252": "WINDOWS-1252",
+    "latin-1": "ISO-8859-1",
+}
 _HOW = (
     "Download it from the assignment in Moodle: Submissions (Moodle 3: View all submissions), "
     "then Actions or Grading action → Download grading worksheet; 'Offline grading "
@@ -166,7 +173,10 @@ def parse_worksheet(data: bytes, *, source: str = "the worksheet") -> Worksheet:
             f"{source} is a spreadsheet or binary file, not CSV: download the worksheet again "
             f"(Moodle gives CSV), or save it from your spreadsheet as CSV. {_HOW}"
         )
-    encoding, text = _decode(data)
+    try:
+        encoding, text = csvtext.decode(data)
+    except csvtext.CsvSyntaxError as e:
+        raise WorksheetError(f"{source}: {e}") from None
     if not text.strip():
         raise WorksheetError(f"{source} is empty. {_HOW}")
     best: tuple[list[csvtext.Record], str, dict[str, int]] | None = None
@@ -189,7 +199,8 @@ def parse_worksheet(data: bytes, *, source: str = "the worksheet") -> Worksheet:
         shown = ", ".join(repr(h) for h in headers[:12]) + (", ..." if len(headers) > 12 else "")
         raise WorksheetError(
             f"{source} is not a Moodle grading worksheet: it has no {names} column (its "
-            f"first line has {shown}). {_HOW}"
+            f"first line has {shown}). Headers are read in English or French: switch your Moodle "
+            f"language to one of them before downloading. {_HOW}"
         )
     rows = tuple(r.values for r in records[1:])
     language = "fr" if headers[columns["id"]].strip().casefold() == "identifiant" else "en"
@@ -205,24 +216,6 @@ def parse_worksheet(data: bytes, *, source: str = "the worksheet") -> Worksheet:
         language=language,
         records=tuple(records),
     )
-
-
-def _decode(data: bytes) -> tuple[str, str]:
-    """The file's encoding (as Python names it) and its text."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        try:
-            return "utf-8-sig", data[3:].decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise WorksheetError(
-                f"the worksheet starts with a UTF-8 mark but byte {e.start + 3} is not UTF-8: "
-                "save it again as 'CSV UTF-8', or download it again"
-            ) from None
-    for encoding in ("utf-8", "cp1252"):
-        try:
-            return encoding, data.decode(encoding)
-        except UnicodeDecodeError:
-            pass
-    return "latin-1", data.decode("latin-1")
 
 
 def _columns(headers: tuple[str, ...]) -> dict[str, int]:
@@ -405,10 +398,25 @@ def _scaled(ws: Worksheet, row: int, grade: Grade, scale: float | None) -> float
 def render(ws: Worksheet) -> bytes:
     """The bytes of the worksheet file, in its encoding; feedback characters the encoding
     lacks are written as HTML character references (the cell is HTML)."""
-    text = csvtext.render(list(ws.records), ws.delimiter)
-    encoding = "utf-8" if ws.encoding == "utf-8-sig" else ws.encoding
-    bom = b"\xef\xbb\xbf" if ws.encoding == "utf-8-sig" else b""
-    return bom + text.encode(encoding, errors="xmlcharrefreplace")
+    return csvtext.encode(csvtext.render(list(ws.records), ws.delimiter), ws.encoding)
+
+
+def upload_hint(ws: Worksheet) -> str:
+    """What to choose in Moodle's *Upload grading worksheet* form to import ``ws`` as written.
+
+    >>> ws = parse_worksheet(b"Identifier;Grade;Maximum grade;Last modified (grade)\\n")
+    >>> "Encoding UTF-8, Separator ; (semicolon)" in upload_hint(ws)
+    True
+    """
+    encoding = _MOODLE_ENCODINGS[ws.encoding]
+    separator = {",": ", (comma)", ";": "; (semicolon)", "\t": "tab"}[ws.delimiter]
+    return (
+        "In Moodle: the assignment's Submissions, Actions (Moodle 3: Grading action) → "
+        f"Upload grading worksheet, Encoding {encoding}, Separator {separator} (a Moodle "
+        "without these fields reads only UTF-8 with commas). Leave 'Allow updating records "
+        "that have been modified more recently in Moodle' unticked unless you mean to "
+        "overwrite grades changed in Moodle since the worksheet was downloaded."
+    )
 
 
 def write_worksheet(ws: Worksheet, path: str | os.PathLike) -> Path:

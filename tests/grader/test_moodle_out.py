@@ -364,3 +364,45 @@ def test_csvtext_keeps_raw_text():
 def test_doctests(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_excel_resaved_sheet_tab_and_latin1_round_trip(tmp_path):
+    # Excel's "CSV" quotes only what needs it and ends lines with \r\n; a byte cp1252 lacks
+    # (0x81) makes it latin-1. Both come back unchanged but for the filled cells.
+    head = (
+        "Identifier,Full name,Grade,Maximum grade,Grade can be changed,"
+        "Last modified (grade),Feedback comments\r\n"
+    )
+    data = (
+        head + "Participant 5,Ren\xe9 \x81,,10.0,Yes,-,\r\nParticipant 6,B,,10.0,Yes,-,\r\n"
+    ).encode("latin-1")
+    ws = read_worksheet(_write(tmp_path, "w.csv", data))
+    assert (ws.encoding, ws.decimals) == ("latin-1", 1)
+    written = worksheet.render(fill(ws, {"6": Grade(1, 4, "<p>€ \ud800</p>")}))
+    lines = written.split(b"\r\n")
+    assert lines[:2] == data.split(b"\r\n")[:2]
+    assert lines[2] == b'Participant 6,B,2.5,10.0,Yes,-,"<p>&#8364; &#55296;</p>"'
+    tabbed = head.replace(",", "\t") + "Participant 5\tA\t\t10\tYes\t-\t\r\n"
+    ws = read_worksheet(_write(tmp_path, "t.tsv", tabbed.encode()))
+    assert ws.delimiter == "\t" and ws.decimal == "." and ws.participants() == {"5": 0}
+    assert worksheet.render(fill(ws, {"5": Grade(1, 1)})).endswith(b"\t10.00\t10\tYes\t-\t\r\n")
+
+
+def test_other_language_headers_and_upload_hint(tmp_path):
+    german = "Kennung,Vollständiger Name,Bewertung\nTeilnehmer/in1,A,\n".encode()
+    with pytest.raises(WorksheetError, match="read in English or French"):
+        read_worksheet(_write(tmp_path, "de.csv", german))
+    ws = read_worksheet(_write(tmp_path, "fr.csv", FR.encode("cp1252")))
+    hint = worksheet.upload_hint(ws)
+    assert "Encoding WINDOWS-1252" in hint and "Separator ; (semicolon)" in hint
+    ws = read_worksheet(_write(tmp_path, "en.csv", EN.encode()))
+    assert "Encoding UTF-8, Separator , (comma)" in worksheet.upload_hint(ws)
+
+
+def test_feedback_html_cleans_control_characters():
+    r = _report()
+    r["exercises"][2]["checks"][0]["message"] = "got \x1b[2J\x00 and " + "x" * 400
+    h = feedback_html(r, "en")
+    assert "\x1b" not in h and "\x00" not in h and "\\x1b[2J" in h
+    shown = h[h.index("ex03, g(): ") + len("ex03, g(): ") : h.rindex("</li>")]
+    assert len(shown) == 300 and shown.endswith("x…"), "a long message is cut at 300 characters"
