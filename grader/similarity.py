@@ -49,7 +49,8 @@ class Pair:
     Attributes:
       a, b: the submission ids (``a`` before ``b`` in the class's order).
       similarity_a, similarity_b: the share of ``a``'s (``b``'s) tokens also in the other.
-      overlap_tokens_a, overlap_tokens_b: how many tokens of ``a`` (``b``) that is.
+      overlap_tokens_a, overlap_tokens_b: how many tokens of ``a`` (``b``) that is (a token is
+        one character of copydetect's tokenized code, where a name or a string counts one).
     """
 
     a: str
@@ -96,6 +97,12 @@ class SimilarityReport:
     submissions: list[str]
     skipped: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+
+    def who(self, sid: str) -> str:
+        """``sid`` for a person: ``Full Name (id)`` when the name is known, printable."""
+        name = self.names.get(sid)
+        return clean_text(f"{name} ({sid})" if name else sid)
 
     def to_json(self) -> dict:
         """The report as JSON-ready data (pairs with both ids, both similarities)."""
@@ -108,6 +115,7 @@ class SimilarityReport:
             "threshold": self.threshold,
             "grades_changed": False,
             "submissions": self.submissions,
+            "names": self.names,
             "skipped": self.skipped,
             "notes": self.notes,
             "exercises": [
@@ -141,8 +149,8 @@ class SimilarityReport:
                 lines.append(f"{head}, {len(e.pairs)} over {pct}{where}")
             for p in e.pairs:
                 lines.append(
-                    f"  {p.similarity_a:4.0%} / {p.similarity_b:4.0%}  {clean_text(p.a)}  ~  "
-                    f"{clean_text(p.b)}  ({p.overlap_tokens_a} / {p.overlap_tokens_b} tokens)"
+                    f"  {p.similarity_a:4.0%} / {p.similarity_b:4.0%}  {self.who(p.a)}  ~  "
+                    f"{self.who(p.b)}  ({p.overlap_tokens_a} / {p.overlap_tokens_b} tokens)"
                 )
         return "\n".join(lines) + "\n"
 
@@ -238,6 +246,9 @@ def compare(
     detector.run()
     sims, overlaps = detector.similarity_matrix, detector.token_overlap_matrix
     order = [ids_of[f] for f in detector.test_files]
+    coverage = {
+        ids_of[f]: float(d.token_coverage) for f, d in detector.file_data.items() if f in ids_of
+    }
     pairs, compared = [], 0
     for i in range(len(order)):
         for j in range(i + 1, len(order)):
@@ -249,8 +260,8 @@ def compare(
                 order[j],
                 round(float(sims[i, j, 0]), 4),
                 round(float(sims[i, j, 1]), 4),
-                int(overlaps[i, j]),
-                int(overlaps[j, i]),
+                int(overlaps[i, j]),  # copydetect counts the overlap in the first file
+                round(float(sims[i, j, 1]) * coverage[order[j]]),
             )
             if float(sims[i, j].max()) > threshold:
                 pairs.append(pair)
@@ -261,17 +272,43 @@ def compare(
     return pairs, compared, html
 
 
-def collect(source: Path) -> dict[str, Path]:
-    """The class's submissions, ``{id: folder or .zip}``, as ``grader run --batch`` finds them.
+def collect(source: Path, staging: Path, report: SimilarityReport) -> dict[str, list[Path]]:
+    """The class's submissions, ``{id: what to stage}``, as ``grader run --batch`` finds them.
+
+    A Moodle "Download all submissions" (its zip or unzipped folder) gives one submission per
+    participant, its id the participant id (names go to ``report.names``, refused
+    participants to ``report.skipped``); any other folder, one per sub-folder or ``.zip``.
+
+    Args:
+      source: the class.
+      staging: an empty folder for the participants' files of a Moodle download.
+      report: receives names, notes and skipped participants.
 
     Raises:
-      SubmissionError: ``source`` is not a folder (a Moodle download zip must be unzipped).
+      SubmissionError: ``source`` is neither a folder nor a Moodle download zip.
     """
+    try:
+        from grader.moodle import download
+    except ImportError:  # pragma: no cover - the Moodle intake is optional
+        download = None
+    if download is not None and download.is_moodle_download(source):
+        found = {}
+        for person in download.read_download(source, staging):
+            pid = person.participant_id
+            report.notes += [f"{pid}: {n}" for n in person.notes]
+            if person.full_name:
+                report.names[pid] = person.full_name
+            if person.error or not person.files:
+                report.skipped[pid] = person.error or "no gradable file"
+            else:
+                found[pid] = list(person.files)
+        return found
     if source.is_file() and source.suffix == ".zip":
         raise SubmissionError(
-            f"{source} is a zip: unzip the class's download into a folder and give the folder"
+            f'{source} is not a Moodle download zip: give Moodle\'s "Download all submissions" '
+            "zip, or a folder with one sub-folder or .zip per submission"
         )
-    return discover(source)
+    return {sid: [path] for sid, path in discover(source).items()}
 
 
 def similarity(
@@ -280,7 +317,8 @@ def similarity(
     """Compare the class's submissions, exercise by exercise.
 
     Args:
-      source: the class folder (one sub-folder or ``.zip`` per submission).
+      source: the class folder (one sub-folder or ``.zip`` per submission), or a Moodle
+        "Download all submissions" zip or folder.
       exercise_ids: the exercises to compare.
       threshold: list the pairs whose larger similarity is over this (0 to 1).
       out_dir: where to write copydetect's HTML report per exercise (``<id>.html``), or None.
@@ -291,9 +329,9 @@ def similarity(
     report = SimilarityReport(str(source), threshold, [], [])
     by_exercise: dict[str, dict[str, Path]] = {ex: {} for ex in exercise_ids}
     with tempfile.TemporaryDirectory(prefix="similarity-") as tmp:
-        for sid, path in collect(source).items():
+        for sid, paths in collect(source, Path(tmp) / "moodle", report).items():
             try:
-                staged = stage([path])
+                staged = stage(paths)
             except (SubmissionError, OSError, ValueError) as exc:
                 report.skipped[sid] = str(exc)
                 continue

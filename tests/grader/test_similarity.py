@@ -267,6 +267,31 @@ def test_cli_writes_the_text_json_and_html_reports_and_exits_0(tmp_path, capsys)
     assert "<img src=x" not in html  # file names are made safe before copydetect shows them
 
 
+def test_a_moodle_download_zip_is_read_per_participant(tmp_path, capsys):
+    pytest.importorskip("grader.moodle.download")
+    download = tmp_path / "Course-Assignment-12345.zip"
+    with zipfile.ZipFile(download, "w") as zf:
+        zf.writestr(f"Jean Dupont_1234501_assignsubmission_file_/{EX}.py", ORIGINAL)
+        zf.writestr(f"Marie Curie_1234502_assignsubmission_file_/work/{EX}.py", RENAMED)
+        zf.writestr(f"Paul Martin_1234503_assignsubmission_file_{EX}.py", INDEPENDENT)
+        zf.writestr("Paul Martin_1234503_assignsubmission_onlinetext_/onlinetext.html", "<p>hi</p>")
+    out = tmp_path / "out"
+    assert main(["similarity", str(download), "--output", str(out), "-e", EX]) == 0
+    data = json.loads((out / "similarity.json").read_text(encoding="utf-8"))
+    assert data["submissions"] == ["1234501", "1234502", "1234503"]
+    assert data["names"]["1234502"] == "Marie Curie"
+    [ex] = data["exercises"]
+    assert [(p["a"], p["b"]) for p in ex["pairs"]] == [("1234501", "1234502")]
+    assert "Jean Dupont (1234501)  ~  Marie Curie (1234502)" in capsys.readouterr().out
+
+
+def test_a_zip_that_is_no_moodle_download_is_refused(tmp_path, capsys):
+    with zipfile.ZipFile(tmp_path / "class.zip", "w") as zf:
+        zf.writestr(f"alice/{EX}.py", ORIGINAL)
+    code = main(["similarity", str(tmp_path / "class.zip"), "--output", str(tmp_path / "o")])
+    assert code == 2 and "not a Moodle" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
