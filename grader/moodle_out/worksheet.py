@@ -275,7 +275,7 @@ def fill(
     """``ws`` with the Grade and Feedback comments of the participants in ``grades`` filled.
 
     A grade is the score scaled to that row's Maximum grade (or to ``scale``), rounded as the
-    sheet writes grades. A participant whose grade cannot be changed in Moodle keeps the sheet's
+    sheet writes grades; the feedback is written on one line. A participant whose grade cannot be changed in Moodle keeps the sheet's
     grade (the importer would skip it) but gets the feedback; a graded participant missing from
     the sheet is listed in ``notes``.
 
@@ -314,10 +314,7 @@ def fill(
             continue
         row = rows_of[pid]
         record = _padded(records[row + 1], len(ws.headers))
-        if (
-            _cell(ws.rows[row], ws.columns.get("canchange", len(ws.headers))).strip().casefold()
-            in _NO
-        ):
+        if "canchange" in ws.columns and ws.cell(row, "canchange").strip().casefold() in _NO:
             notes.append(
                 f"participant {pid}: the grade is locked or overridden in the gradebook "
                 "('Grade can be changed' is No): feedback filled, grade left as it was"
