@@ -1,6 +1,11 @@
 """``grader run --batch DIR``: grade a whole class.
 
 Every sub-folder or ``.zip`` of DIR is one submission, its id the name (``.zip`` dropped).
+A Moodle "Download all submissions" (the zip itself, or the folder it unzips to; see
+:mod:`grader.moodle.download`) is recognised by its names instead: each participant is one
+submission, its id the Moodle participant id, and the gradebook gains the ``participant_id``
+and ``full_name`` columns. A folder with no Moodle names keeps the plain layout; a zip that
+is not a Moodle download is refused with the reason.
 Reports go to an output folder (``--output``, default ``./grades``): ``<id>.json`` per
 submission and ``gradebook.csv``, each written atomically. A submission already graded with
 the same suite and unchanged files is skipped unless ``--force`` (or unless some check of it
@@ -15,12 +20,14 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import tempfile
 import traceback
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import replace
 from pathlib import Path
 
 from grader.expect import _atomic_write
+from grader.moodle.download import is_moodle_download, read_download
 from grader.options import Options
 from grader.report.csv import gradebook_rows, render_csv_rows
 from grader.report.printable import clean_text, clean_tree
@@ -44,6 +51,41 @@ def discover(batch_dir: Path) -> dict[str, Path]:
                 )
             found[sid] = p
     return found
+
+
+def discover_batch(
+    batch: Path, staging: Path
+) -> tuple[dict[str, Path], dict[str, dict] | None, dict[str, str], dict[str, list[str]]]:
+    """What ``--batch`` was given, as submissions: a plain folder, or a Moodle download.
+
+    Args:
+      batch: a folder of submissions, or a Moodle download (zip or unzipped folder).
+      staging: an empty folder for a Moodle download's files (kept until grading is done).
+
+    Returns:
+      ``(submissions, identities, refused, notes)``: submission ids and paths; for a Moodle
+      download each id's ``{"participant_id", "full_name", "group", "prefix"}`` (``None``
+      for a plain folder); the ids refused already and why; notes for each id's report.
+    """
+    if not is_moodle_download(batch):
+        if batch.is_file():
+            read_download(batch, staging)  # raises: says what a Moodle zip looks like
+        return discover(batch), None, {}, {}
+    submissions, identities, refused, notes = {}, {}, {}, {}
+    for person in read_download(batch, staging):
+        sid = person.participant_id
+        identities[sid] = {
+            "participant_id": sid,
+            "full_name": person.full_name,
+            "group": person.group,
+            "prefix": person.prefix,
+        }
+        notes[sid] = list(person.notes)
+        if person.error:
+            refused[sid] = person.error
+        else:
+            submissions[sid] = person.folder
+    return submissions, identities, refused, notes
 
 
 def fingerprint(path: Path) -> str:
@@ -73,16 +115,22 @@ def run_batch(args, exercise_ids: list[str], options: Options) -> int:
     Returns:
       The exit status: 0 if every check of every submission passed, else 1.
     """
-    batch_dir = Path(args.batch)
+    staging = tempfile.TemporaryDirectory(prefix="moodle-download-")
+    try:
+        return _run_batch(args, exercise_ids, options, Path(staging.name))
+    finally:
+        staging.cleanup()
+
+
+def _run_batch(args, exercise_ids: list[str], options: Options, staging: Path) -> int:
     out_dir = Path(args.output or "grades")
+    submissions, identities, refused, moodle_notes = discover_batch(Path(args.batch), staging)
     out_dir.mkdir(parents=True, exist_ok=True)
-    submissions = discover(batch_dir)
     expectations, suite = compute_expectations(exercise_ids, options)
     # Parallelism is across submissions; each submission grades its exercises in turn.
     per_submission = replace(options, jobs=1)
 
     reports: dict[str, dict] = {}
-    refused: dict[str, str] = {}
     failed: dict[str, str] = {}  # the grader's own error on a submission
     todo = []
     for sid, path in submissions.items():
@@ -95,6 +143,8 @@ def run_batch(args, exercise_ids: list[str], options: Options) -> int:
         if previous.is_file() and not args.force:
             old = _previous(previous)
             if old and old.get("suite") == suite and old.get("submission_sha256") == digest:
+                if identities:  # the name may have changed (identities revealed)
+                    old["participant"] = identities[sid]
                 reports[sid] = old
                 continue
         todo.append((sid, path, digest))
@@ -114,11 +164,15 @@ def run_batch(args, exercise_ids: list[str], options: Options) -> int:
         staged = stage([path])
         try:
             report = grade(sid, Path(staged.name), *grading)
-            report.notes = list(getattr(staged, "notes", [])) + report.notes
+            report.notes = (
+                moodle_notes.get(sid, []) + list(getattr(staged, "notes", [])) + report.notes
+            )
         finally:
             staged.cleanup()
         data = clean_tree(report.to_json())
         data["submission_sha256"] = digest
+        if identities:
+            data["participant"] = clean_tree(identities[sid])
         _atomic_write(
             out_dir / f"{sid}.json",
             (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode(),
@@ -138,7 +192,7 @@ def run_batch(args, exercise_ids: list[str], options: Options) -> int:
             progress(sid)
     progress(None)
 
-    rows = gradebook_rows([reports[k] for k in sorted(reports)], refused, failed)
+    rows = gradebook_rows([reports[k] for k in sorted(reports)], refused, failed, identities)
     _atomic_write(out_dir / "gradebook.csv", render_csv_rows(rows).encode())
     graded = [reports[k] for k in sorted(reports)]
     try:
@@ -187,10 +241,17 @@ def _render(fmt: str, graded: list[dict], rows: list[dict], out_dir: Path, skipp
 
 
 def _summary(rows: list[dict], out_dir: Path, skipped: int) -> str:
-    lines = [f"{'submission':30} {'total':>8} {'max':>6}  status"]
+    # Ids in full (two long folder names may differ at the end only); a Moodle download's
+    # participants also by name.
+    def label(row: dict) -> str:
+        name = row.get("full_name")
+        return f"{row['id']} {name}" if name else row["id"]
+
+    width = max([len("submission"), *(len(label(r)) for r in rows)])
+    lines = [f"{'submission':{width}} {'total':>8} {'max':>6}  status"]
     for row in rows:
         lines.append(
-            f"{row['id'][:30]:30} {row['total']:>8} {row['max_score']:>6}  {row['status']}"
+            f"{label(row):{width}} {row['total']:>8} {row['max_score']:>6}  {row['status']}"
         )
     lines.append(
         f"\n{len(rows)} submissions ({skipped} unchanged, not regraded); reports in {out_dir}/, gradebook {out_dir}/gradebook.csv"

@@ -37,6 +37,7 @@ def gradebook_rows(
     reports: list[dict],
     refused: dict[str, str] | None = None,
     failed: dict[str, str] | None = None,
+    identities: dict[str, dict] | None = None,
 ) -> list[dict]:
     """The gradebook's rows, sorted by submission id.
 
@@ -44,10 +45,12 @@ def gradebook_rows(
       reports: JSON reports (``Report.to_json()``), one per graded submission.
       refused: ids of submissions refused (unsafe, unreadable) and why.
       failed: ids of submissions the grader failed to grade (its own error) and the error.
+      identities: for a Moodle download, each id's ``participant_id`` and ``full_name``
+        (``None`` under blind marking): the rows then carry these two columns after ``id``.
 
     Returns:
-      One dict per submission: ``id``, a score per exercise, ``total``, ``max_score``,
-      ``status``.
+      One dict per submission: ``id`` (then ``participant_id`` and ``full_name`` when
+      ``identities`` is given), a score per exercise, ``total``, ``max_score``, ``status``.
     """
     exercise_ids = list(dict.fromkeys(e["id"] for r in reports for e in r["exercises"]))
     rows = []
@@ -68,12 +71,22 @@ def gradebook_rows(
     for sid, status in sorted(ungraded):
         blank = {ex: "" for ex in exercise_ids}
         rows.append({"id": sid, **blank, "total": "0", "max_score": "", "status": status})
+    if identities is not None:
+        rows = [_with_identity(row, identities.get(row["id"], {})) for row in rows]
     return sorted((_safe_row(row) for row in rows), key=lambda row: row["id"])
+
+
+def _with_identity(row: dict, who: dict) -> dict:
+    name = who.get("full_name")
+    identity = {"participant_id": who.get("participant_id", ""), "full_name": name or ""}
+    return {"id": row["id"], **identity, **{k: v for k, v in row.items() if k != "id"}}
 
 
 def _safe_row(row: dict) -> dict:
     out = {k: clean_text(v) for k, v in row.items()}
-    for k in ("id", "status"):
+    for k in ("id", "status", "full_name"):
+        if k not in out:
+            continue
         # A spreadsheet runs a cell that starts with = + - @ as a formula: a folder called
         # "=HYPERLINK(...)" must stay text.
         if out[k][:1] in ("=", "+", "-", "@"):
