@@ -247,7 +247,8 @@ def test_notebooks_misnamed_files_and_zips_are_read_and_broken_ones_skipped(tmp_
 
 def test_cli_writes_the_text_json_and_html_reports_and_exits_0(tmp_path, capsys):
     hostile = "<img src=x onerror=alert(1)>"
-    root = _class(tmp_path, alice=ORIGINAL, bob=RENAMED, carol=INDEPENDENT, **{hostile: RENAMED})
+    payload = RENAMED + 'NOTE = "</code></pre><script>alert(1)</script>"\n'
+    root = _class(tmp_path, alice=ORIGINAL, bob=RENAMED, carol=INDEPENDENT, **{hostile: payload})
     out = tmp_path / "out"
     code = main(["similarity", str(root), "--output", str(out), "-e", "ex02"])
     printed = capsys.readouterr().out
@@ -265,6 +266,7 @@ def test_cli_writes_the_text_json_and_html_reports_and_exits_0(tmp_path, capsys)
     html = (out / f"{EX}.html").read_text(encoding="utf-8")
     assert "alice.py" in html and "carol.py" in html
     assert "<img src=x" not in html  # file names are made safe before copydetect shows them
+    assert "<script>alert" not in html and "&lt;script&gt;alert" in html  # code is escaped
 
 
 def test_a_moodle_download_zip_is_read_per_participant(tmp_path, capsys):
