@@ -126,6 +126,8 @@ def _run_batch(args, exercise_ids: list[str], options: Options, staging: Path) -
     out_dir = Path(args.output or "grades")
     submissions, identities, refused, moodle_notes = discover_batch(Path(args.batch), staging)
     out_dir.mkdir(parents=True, exist_ok=True)
+    for sid in refused:  # refused now (over the limits): no stale report of an earlier run
+        (out_dir / f"{sid}.json").unlink(missing_ok=True)
     expectations, suite = compute_expectations(exercise_ids, options)
     # Parallelism is across submissions; each submission grades its exercises in turn.
     per_submission = replace(options, jobs=1)
