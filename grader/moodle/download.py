@@ -7,10 +7,10 @@ The naming rules are Moodle's own, from ``assign::download_submissions()`` in
 - every entry starts with a *prefix*: ``clean_filename(str_replace('_', ' ', GROUP FULLNAME)
   . '_' . UNIQUEID)``. The name part therefore never holds ``_`` (Moodle turns it into a
   space) and UNIQUEID is the assignment's participant id (``get_uniqueid_for_user``), the
-  number the grading worksheet shows as "Participant 1234501". ``clean_filename`` (PARAM_FILE
-  in ``clean_param()``, ``lib/moodlelib.php``) also
-  drops ``& < > " ` | ' : \\ /``, so "Jean d'Arc" arrives as "Jean dArc": the name read here
-  is the download's; the worksheet's "Full name" column is Moodle's own;
+  number the grading worksheet shows as "Participant 1234501". ``clean_filename``
+  (PARAM_FILE in ``clean_param()``, ``lib/moodlelib.php``) also drops
+  ``& < > " ` | ' : \\ /``, so "Jean d'Arc" arrives as "Jean dArc": the name read here is
+  the download's; the worksheet's "Full name" column is Moodle's own;
 - under blind marking the full name is replaced by the word "Participant" (the language
   string ``participant`` of ``mod_assign``: "Participant" in English and French,
   "Participante" in Spanish and Portuguese);
