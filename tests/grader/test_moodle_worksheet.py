@@ -14,9 +14,9 @@ import zipfile
 
 import pytest
 
-from grader.moodle_out import csvtext, feedback, worksheet
-from grader.moodle_out.feedback import feedback_html, folder_name, write_feedback_zip
-from grader.moodle_out.worksheet import (
+from grader.moodle import csvtext, feedback, worksheet
+from grader.moodle.feedback import feedback_html, folder_name, write_feedback_zip
+from grader.moodle.worksheet import (
     Grade,
     WorksheetError,
     fill,

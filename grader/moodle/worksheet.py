@@ -41,7 +41,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from grader.moodle_out import csvtext
+from grader.moodle import csvtext
 
 #: The largest worksheet read: a class of thousands is a few hundred kilobytes.
 MAX_BYTES = 20 * 1024 * 1024
