@@ -28,6 +28,8 @@ from pathlib import Path
 
 from grader.expect import _atomic_write
 from grader.moodle.download import is_moodle_download, read_download
+from grader.moodle.roundtrip import export
+from grader.moodle.worksheet import read_worksheet
 from grader.options import Options
 from grader.report.csv import gradebook_rows, render_csv_rows
 from grader.report.printable import clean_text, clean_tree
@@ -124,6 +126,10 @@ def run_batch(args, exercise_ids: list[str], options: Options) -> int:
 
 def _run_batch(args, exercise_ids: list[str], options: Options, staging: Path) -> int:
     out_dir = Path(args.output or "grades")
+    # Read before any grading: a wrong worksheet is refused before the work, not after it.
+    sheet = (
+        read_worksheet(args.moodle_worksheet) if getattr(args, "moodle_worksheet", None) else None
+    )
     submissions, identities, refused, moodle_notes = discover_batch(Path(args.batch), staging)
     out_dir.mkdir(parents=True, exist_ok=True)
     for sid in refused:  # refused now (over the limits): no stale report of an earlier run
@@ -208,6 +214,9 @@ def _run_batch(args, exercise_ids: list[str], options: Options, staging: Path) -
         )
         text = render_csv_rows(rows)
     sys.stdout.write(text)
+    if sheet is not None:
+        for line in export(sheet, reports, identities, out_dir, options.lang, args.scale):
+            print(f"moodle: {line}", file=sys.stderr)
     all_passed = all(
         c["status"] == "passed"
         for r in reports.values()

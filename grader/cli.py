@@ -34,6 +34,10 @@ COURSE_HELP = (
     "also use the checks in DIR, laid out like grader/course/ (DIR/<id>.py, DIR/hidden/, "
     "DIR/variants/); repeatable; the JAXNN_COURSE environment variable does the same"
 )
+MOODLE_HELP = (
+    "with --batch of a Moodle download: fill in the grading worksheet CSV downloaded from the "
+    "assignment; writes moodle-worksheet.csv and moodle-feedback.zip beside the gradebook"
+)
 
 
 def _add_course_option(p: argparse.ArgumentParser) -> None:
@@ -58,27 +62,19 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         "--hidden", action="store_true", help="include hidden checks (needs the solutions)"
     )
     p.add_argument(
-        "--batch", metavar="DIR", help="grade every sub-folder or .zip of DIR as one submission"
+        "--batch",
+        metavar="DIR",
+        help="grade every sub-folder or .zip of DIR as one submission, or a Moodle download",
     )
+    p.add_argument("--moodle-worksheet", metavar="CSV", help=MOODLE_HELP)
+    p.add_argument("--scale", type=float, metavar="X", help="grade the worksheet out of X")
     p.add_argument(
         "--format", default="table", choices=("table", "json", "junit", "gradescope", "csv")
     )
     p.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
-    p.add_argument(
-        "--jobs",
-        type=int,
-        default=1,
-        metavar="N",
-        help="exercises (or submissions) graded in parallel",
-    )
+    p.add_argument("--jobs", type=int, default=1, metavar="N", help="graded in parallel")
     p.add_argument("--lang", default="en", choices=("en", "fr"))
-    p.add_argument(
-        "--seed",
-        type=int,
-        default=0,
-        metavar="N",
-        help="base seed for generated inputs (default 0)",
-    )
+    p.add_argument("--seed", type=int, default=0, metavar="N", help="base seed of the inputs")
     p.add_argument(
         "--solutions",
         metavar="DIR",
@@ -214,6 +210,8 @@ def cmd_run(args) -> int:
     options = _options(args)
     if options.use_cache:
         use_trusted_compile_cache()
+    if args.moodle_worksheet and not args.batch:
+        raise UsageError("--moodle-worksheet needs --batch (the class's Moodle download)")
     if args.batch:
         from grader.batch import run_batch
 
@@ -430,10 +428,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except Exception as exc:
         from grader.expect import ReferenceError_
+        from grader.moodle.worksheet import WorksheetError
         from grader.sandbox import SandboxError
         from grader.submission import SubmissionError
 
-        if isinstance(exc, (SubmissionError, SandboxError, ReferenceError_)):
+        if isinstance(exc, (SubmissionError, SandboxError, ReferenceError_, WorksheetError)):
             print(f"grader: {clean_text(exc)}", file=sys.stderr)  # may name the student's files
             return EXIT_USAGE
         _print_traceback()
