@@ -20,13 +20,14 @@ and fourth name an installed plugin; it accepts the folder with or without the t
 from __future__ import annotations
 
 import html
+import io
 import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from grader.expect import _atomic_write
 from grader.i18n import t
 from grader.report.printable import clean_text
 
@@ -121,18 +122,14 @@ def write_feedback_zip(
                     f"{MAX_FILE_BYTES // 2**20} MiB: too large for Moodle's upload"
                 )
             entries.append((f"{folder}/{_unique(_file_name(name), used)}", bytes(content)))
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f, zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as zf:
-            for arcname, content in entries:
-                info = zipfile.ZipInfo(arcname, date_time=_ZIP_TIME)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                zf.writestr(info, content)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for arcname, content in entries:
+            info = zipfile.ZipInfo(arcname, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, content)
+    _atomic_write(path, buffer.getvalue())
     return path
 
 

@@ -36,11 +36,11 @@ from __future__ import annotations
 import math
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from grader.expect import _atomic_write
 from grader.moodle import csvtext
 
 #: The largest worksheet read: a class of thousands is a few hundred kilobytes.
@@ -427,13 +427,5 @@ def write_worksheet(ws: Worksheet, path: str | os.PathLike) -> Path:
       The path written.
     """
     path = Path(path)
-    data = render(ws)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    _atomic_write(path, render(ws))
     return path
