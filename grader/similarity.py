@@ -164,40 +164,6 @@ def stub_of(exercise_id: str) -> Path | None:
     return None
 
 
-def match_files(folder: Path, exercise_ids: list[str]) -> tuple[dict[str, Path], list[str]]:
-    """Which module of a staged submission is which exercise's.
-
-    ``<id>.py`` first; else the one module whose name starts with the id's ``exNN``,
-    whatever its case (``Ex02_Activations (1).py``), with a note.
-
-    Args:
-      folder: a staged submission (flat ``.py`` files).
-      exercise_ids: the exercises wanted.
-
-    Returns:
-      ``({exercise id: file}, notes)``.
-
-    >>> import tempfile; d = Path(tempfile.mkdtemp()); _ = (d / "Ex02_act.py").write_text("")
-    >>> found, notes = match_files(d, ["ex02_activations"]); found["ex02_activations"].name
-    'Ex02_act.py'
-    """
-    modules = sorted(p for p in folder.iterdir() if p.suffix == ".py" and p.is_file())
-    found, notes = {}, []
-    for ex_id in exercise_ids:
-        exact = folder / f"{ex_id}.py"
-        if exact in modules:
-            found[ex_id] = exact
-            continue
-        prefix = ex_id.split("_")[0]
-        close = [p for p in modules if p.name.lower().startswith(prefix)]
-        if len(close) == 1:
-            found[ex_id] = close[0]
-            notes.append(f"compared {close[0].name} as {ex_id}.py")
-        elif close:
-            notes.append(f"{ex_id}: several files ({', '.join(p.name for p in close)}); none used")
-    return found, notes
-
-
 def _label(sid: str, taken: set[str]) -> str:
     """A file-name-safe, unique label for ``sid`` (copydetect's HTML shows file paths as is)."""
     base = re.sub(r"[^A-Za-z0-9_.-]+", "_", sid).strip("._")[:80] or "submission"
@@ -336,8 +302,12 @@ def similarity(
                 report.skipped[sid] = str(exc)
                 continue
             try:
-                found, notes = match_files(Path(staged.name), exercise_ids)
-                report.notes += [f"{sid}: {n}" for n in notes]
+                # Misnamed files were renamed by the intake (grader.filenames), with notes.
+                report.notes += [f"{sid}: {n}" for n in getattr(staged, "notes", [])]
+                folder = Path(staged.name)
+                found = {
+                    e: folder / f"{e}.py" for e in exercise_ids if (folder / f"{e}.py").is_file()
+                }
                 keep = Path(tmp) / "staged" / str(len(report.submissions))
                 keep.mkdir(parents=True)
                 for ex_id, f in found.items():

@@ -119,9 +119,12 @@ def stage(paths: list[str | Path]) -> tempfile.TemporaryDirectory:
                 raise SubmissionError(
                     f"{p} is neither a folder, a .py file, a .ipynb notebook nor a .zip"
                 )
+        from grader import course
+        from grader.filenames import match_exercise_files
         from grader.notebook import convert_notebooks
 
         staged.notes = convert_notebooks(dest)  # what was dropped from notebooks, for the report
+        staged.notes += match_exercise_files(dest, course.available())  # Ex01.py, ex03 (1).py
         os.chmod(dest, 0o755)
         for f in dest.iterdir():
             os.chmod(f, 0o644)
